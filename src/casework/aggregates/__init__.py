@@ -1,0 +1,1 @@
+"""The aggregates: one module each, events nested in the aggregate, named in the past tense."""

@@ -1,0 +1,158 @@
+"""The Casework application: the one write API, and the queries on single aggregates.
+
+Every command loads what it needs, lets the aggregates decide, and saves all touched aggregates
+in one transaction with the unique claims they take or release. Losing a race on an aggregate
+version is retried on fresh state (bounded) unless the client pinned the version, in which case
+the fresh state shows the pin is stale and the command answers StaleVersion.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Mapper,
+)
+from eventsourcing.popo import POPOFactory
+from eventsourcing.utils import Environment
+
+from casework.aggregates.base import CaseworkAggregate
+from casework.crypto import MasterKey, load_master_key
+from casework.database import Database, open_database
+from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
+from casework.migrate import require_migrated
+from casework.settings import Settings
+from casework.store.claims import ClaimChanges, ClaimTaken
+from casework.store.family_keys import FamilyKeys
+from casework.store.mapper import EventMapper
+from casework.store.recorder import EventRecord, EventRecorder
+
+A = TypeVar("A", bound=CaseworkAggregate)
+T = TypeVar("T")
+
+# The answer when a claim is already held: which conflict the client sees.
+CLAIM_CONFLICTS = {
+    "kk": ("duplicate-kk", "an active family already has this KK number"),
+    "delivery": ("duplicate-delivery", "this delivery_id is already used"),
+    "funding-source-code": ("duplicate-code", "a funding source already has this code"),
+    "uppka-group-code": ("duplicate-code", "an UPPKA group already has this code"),
+}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a command reports: the aggregate it was about, its new version, the last position."""
+
+    aggregate_id: UUID
+    version: int
+    position: int
+    warnings: list[FieldProblem] = field(default_factory=list)
+
+
+class CaseworkStore(Application[UUID]):
+    """The library Application wired to our recorder, mapper and family keys."""
+
+    name = "casework"
+
+    def __init__(self, settings: Settings, *, check_migrated: bool = True) -> None:
+        self.settings = settings
+        location = settings.database
+        if check_migrated:
+            require_migrated(location)
+        self.db: Database = open_database(location)
+        self.master_key: MasterKey = load_master_key(settings)
+        self.keys = FamilyKeys(self.db, self.master_key)
+        self.keys.check_master_key(record_if_absent=False)
+        super().__init__()
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        # Only the event store plumbing of the factory is used; persistence is ours.
+        return POPOFactory(env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return EventMapper(self.keys)
+
+    def construct_recorder(self) -> EventRecorder:
+        return EventRecorder(self.db)
+
+    @property
+    def event_recorder(self) -> EventRecorder:
+        assert isinstance(self.recorder, EventRecorder)
+        return self.recorder
+
+    def close(self) -> None:
+        super().close()
+        self.db.close()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__} {aggregate_id}")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersion(expected_version, aggregate.version)
+        return aggregate
+
+    def load_at(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> A:
+        """The aggregate as it stood at a version or an instant (replayed from its events)."""
+        if as_of is not None:
+            at_instant = self.event_recorder.version_as_of(aggregate_id, as_of)
+            if at_instant is None:
+                raise NotFound(f"no {kind.__name__} {aggregate_id} at {as_of.isoformat()}")
+            version = at_instant if version is None else min(version, at_instant)
+        if version is not None and version < 1:
+            raise NotFound(f"no {kind.__name__} {aggregate_id} at version {version}")
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__} {aggregate_id}")
+        return aggregate
+
+    def event_records(self, aggregate_id: UUID) -> list[EventRecord]:
+        return self.event_recorder.event_records(aggregate_id)
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def save_all(self, *aggregates: CaseworkAggregate, claims: ClaimChanges | None = None) -> int:
+        """Save in one transaction; returns the position of the last event written."""
+        try:
+            recordings = self.save(*aggregates, claims=claims or ClaimChanges())
+        except ClaimTaken as taken:
+            kind, detail = CLAIM_CONFLICTS[taken.claim.scope]
+            raise Conflict(kind, detail) from None
+        return max(r.notification.id for r in recordings)
+
+    def retrying(self, attempt: Callable[[], T]) -> T:
+        """Run `attempt` again on fresh state while it loses version races, a bounded number."""
+        retries = self.settings.command_retries
+        for round_no in range(retries + 1):
+            try:
+                return attempt()
+            except IntegrityError:
+                if round_no == retries:
+                    break
+                # Jittered, growing pause so a crowd of losers does not collide again at once.
+                time.sleep(random.uniform(0, 0.002 * min(round_no + 1, 20)))
+        raise Conflict("concurrent-update", "too many concurrent changes; try again")

@@ -1,0 +1,272 @@
+"""Commands on a family's case file (registration, members, moves, welfare, programmes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+from casework.aggregates.base import Cause
+from casework.aggregates.family import Family, NewMember, invalid
+from casework.aggregates.family_records import (
+    DASHAT_CATEGORIES,
+    DASHAT_EXIT_REASONS,
+    DEPARTURE_REASONS,
+    WELFARE_SOURCES,
+)
+from casework.application import CaseworkStore, Saved
+from casework.commands.family_input import (
+    check_address,
+    check_desil,
+    check_kk,
+    check_member,
+    check_village,
+)
+from casework.errors import NotFound
+from casework.field_checks import FieldChecks
+from casework.store.claims import Claim, ClaimChanges, Release
+from casework.validation.identity_numbers import check_nik
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+class FamilyCommands(CaseworkStore):
+    def kk_claim_key(self, kk_number: str) -> str:
+        return self.master_key.lookup_hmac("kk", kk_number)
+
+    def register_family(
+        self,
+        cause: Cause,
+        *,
+        kk_number: str,
+        area_code: str,
+        address: str,
+        welfare_desil: int | None,
+        members: list[NewMember],
+        family_id: UUID | None = None,
+    ) -> Saved:
+        checks = FieldChecks()
+        check_kk(checks, kk_number)
+        area = check_village(checks, area_code)
+        check_address(checks, address)
+        check_desil(checks, welfare_desil, "welfare_desil")
+        checks.require(0 < len(members) <= 50, "members", "must list 1 to 50 members")
+        for index, member in enumerate(members):
+            check_member(checks, member, f"members[{index}].", today())
+        warnings = checks.done()
+        new_id = family_id or uuid4()
+        family = Family.register(
+            cause,
+            new_id,
+            kk_number=kk_number,
+            area_code=area,
+            address=address,
+            welfare_desil=welfare_desil,
+            members=members,
+        )
+        claim = Claim("kk", self.kk_claim_key(kk_number), new_id)
+        position = self.save_all(family, claims=ClaimChanges(take=(claim,)))
+        return Saved(new_id, family.version, position, warnings)
+
+    def add_member(
+        self, cause: Cause, family_id: UUID, member: NewMember, *, expected_version: int | None = None
+    ) -> Saved:
+        checks = FieldChecks()
+        check_member(checks, member, "", today())
+        warnings = checks.done()
+
+        def attempt() -> Saved:
+            family = self.load(Family, family_id, expected_version)
+            family.add_member(cause, member)
+            return Saved(family_id, family.version, self.save_all(family), warnings)
+
+        return self.retrying(attempt)
+
+    def correct_member(
+        self,
+        cause: Cause,
+        family_id: UUID,
+        nik: str,
+        *,
+        name: str | None = None,
+        sex: str | None = None,
+        birth_date: date | None = None,
+        new_nik: str | None = None,
+        expected_version: int | None = None,
+    ) -> Saved:
+        checks = FieldChecks()
+        if name is not None:
+            checks.text(name, "name", max_length=200)
+        if sex is not None:
+            checks.one_of(sex, ("L", "P"), "sex")
+        if birth_date is not None:
+            checks.not_future(birth_date, "birth_date", today())
+        checks.require(
+            any(v is not None for v in (name, sex, birth_date, new_nik)), "body", "nothing to correct"
+        )
+        checks.done()
+
+        def attempt() -> Saved:
+            family = self.load(Family, family_id, expected_version)
+            member = family.member_by_nik(nik)
+            warnings: list[str] | None = None
+            if new_nik is not None:
+                nik_checks = FieldChecks()
+                warnings = nik_checks.run("nik", lambda: check_nik(new_nik, sex or member.sex))
+                nik_checks.done()
+            family.correct_member(
+                cause, member.member_no, name=name, sex=sex, birth_date=birth_date, nik=new_nik
+            )
+            result_checks = FieldChecks()
+            result_checks.warn_all("nik", warnings)
+            return Saved(family_id, family.version, self.save_all(family), result_checks.warnings)
+
+        return self.retrying(attempt)
+
+    def depart_member(
+        self,
+        cause: Cause,
+        family_id: UUID,
+        nik: str,
+        *,
+        reason: str,
+        on: date,
+        new_head_nik: str | None = None,
+        expected_version: int | None = None,
+    ) -> Saved:
+        checks = FieldChecks()
+        checks.one_of(reason, DEPARTURE_REASONS, "reason")
+        checks.not_future(on, "on", today())
+        checks.done()
+
+        def attempt() -> Saved:
+            family = self.load(Family, family_id, expected_version)
+            member = family.member_by_nik(nik)
+            new_head = self._member_no(family, new_head_nik, "new_head_nik")
+            emptied = family.depart_member(
+                cause, member.member_no, reason=reason, on=on, new_head_no=new_head
+            )
+            releases: tuple[Release, ...] = ()
+            if emptied and family.kk_number is not None:
+                # The last member left: the KK number is free for another family.
+                releases = (Release("kk", self.kk_claim_key(family.kk_number), family_id),)
+            position = self.save_all(family, claims=ClaimChanges(release=releases))
+            return Saved(family_id, family.version, position)
+
+        return self.retrying(attempt)
+
+    def relocate_family(
+        self,
+        cause: Cause,
+        family_id: UUID,
+        *,
+        area_code: str,
+        address: str,
+        kk_number: str | None = None,
+        expected_version: int | None = None,
+    ) -> Saved:
+        checks = FieldChecks()
+        area = check_village(checks, area_code)
+        check_address(checks, address)
+        if kk_number is not None:
+            check_kk(checks, kk_number)
+        warnings = checks.done()
+
+        def attempt() -> Saved:
+            family = self.load(Family, family_id, expected_version)
+            old_kk = family.kk_number
+            family.relocate(cause, area_code=area, address=address, kk_number=kk_number)
+            claims = ClaimChanges()
+            if kk_number is not None and kk_number != old_kk:
+                claims = ClaimChanges(
+                    take=(Claim("kk", self.kk_claim_key(kk_number), family_id),),
+                    release=tuple(
+                        Release("kk", self.kk_claim_key(old), family_id) for old in [old_kk] if old
+                    ),
+                )
+            return Saved(family_id, family.version, self.save_all(family, claims=claims), warnings)
+
+        return self.retrying(attempt)
+
+    def assess_welfare(
+        self,
+        cause: Cause,
+        family_id: UUID,
+        *,
+        desil: int,
+        source: str,
+        assessed_on: date,
+        expected_version: int | None = None,
+    ) -> Saved:
+        checks = FieldChecks()
+        check_desil(checks, desil, "desil")
+        checks.one_of(source, WELFARE_SOURCES, "source")
+        checks.not_future(assessed_on, "assessed_on", today())
+        checks.done()
+
+        def attempt() -> Saved:
+            family = self.load(Family, family_id, expected_version)
+            family.assess_welfare(cause, desil=desil, source=source, assessed_on=assessed_on)
+            return Saved(family_id, family.version, self.save_all(family))
+
+        return self.retrying(attempt)
+
+    def enrol_in_dashat(
+        self,
+        cause: Cause,
+        family_id: UUID,
+        *,
+        member_nik: str,
+        category: str,
+        kitchen: str,
+        enrolled_on: date,
+        expected_version: int | None = None,
+    ) -> Saved:
+        checks = FieldChecks()
+        checks.one_of(category, DASHAT_CATEGORIES, "category")
+        checks.text(kitchen, "kitchen", max_length=100)
+        checks.done()
+
+        def attempt() -> Saved:
+            family = self.load(Family, family_id, expected_version)
+            member_no = self._member_no(family, member_nik, "member_nik")
+            assert member_no is not None
+            family.enrol_in_dashat(
+                cause, member_no, category=category, kitchen=kitchen, enrolled_on=enrolled_on
+            )
+            return Saved(family_id, family.version, self.save_all(family))
+
+        return self.retrying(attempt)
+
+    def exit_dashat(
+        self,
+        cause: Cause,
+        family_id: UUID,
+        member_nik: str,
+        *,
+        exited_on: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Saved:
+        checks = FieldChecks()
+        checks.one_of(reason, DASHAT_EXIT_REASONS, "reason")
+        checks.done()
+
+        def attempt() -> Saved:
+            family = self.load(Family, family_id, expected_version)
+            member = family.member_by_nik(member_nik)
+            family.exit_dashat(cause, member.member_no, exited_on=exited_on, reason=reason)
+            return Saved(family_id, family.version, self.save_all(family))
+
+        return self.retrying(attempt)
+
+    @staticmethod
+    def _member_no(family: Family, nik: str | None, field: str) -> int | None:
+        """Resolve a NIK given in a request body; unknown is the client's field error."""
+        if nik is None:
+            return None
+        try:
+            return family.member_by_nik(nik).member_no
+        except NotFound:
+            raise invalid(field, "no member of this family has this NIK") from None

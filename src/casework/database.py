@@ -1,0 +1,170 @@
+"""Connections and transactions for both backends, behind one small interface.
+
+SQL in the project is written once with `%s` placeholders; the SQLite side rewrites them to
+`?`. A *write* transaction holds the insert lock for its whole life: `BEGIN IMMEDIATE` on SQLite,
+`LOCK TABLE stored_events IN EXCLUSIVE MODE` on PostgreSQL. That lock is what keeps commit
+order equal to position order, so readers can never pass over an event that commits late.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+from uuid import UUID
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from casework.settings import DatabaseLocation
+
+sqlite3.register_adapter(UUID, str)
+
+Row = tuple[Any, ...]
+
+
+class Transaction(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def fetchone(self) -> Row | None: ...
+    def fetchall(self) -> list[Row]: ...
+    @property
+    def rowcount(self) -> int: ...
+
+
+class Database(Protocol):
+    location: DatabaseLocation
+
+    def transaction(self, *, insert_lock: bool = False) -> Any: ...
+    def close(self) -> None: ...
+
+
+class _SQLiteTransaction:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql.replace("%s", "?"), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql.replace("%s", "?"), [tuple(r) for r in rows])
+
+    def fetchone(self) -> Row | None:
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def fetchall(self) -> list[Row]:
+        return [tuple(r) for r in self._cursor.fetchall()]
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class SQLiteDatabase:
+    """One connection per thread to a WAL-mode file, fully synchronous (nothing acked is lost)."""
+
+    def __init__(self, location: DatabaseLocation) -> None:
+        assert location.sqlite_path is not None
+        self.location = location
+        self.path = location.sqlite_path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self, *, insert_lock: bool = False) -> Iterator[Transaction]:
+        conn = self._connection()
+        cursor = conn.cursor()
+        # IMMEDIATE takes the write lock now rather than at the first write, so two writers
+        # queue on busy_timeout instead of one failing with "database is locked".
+        cursor.execute("BEGIN IMMEDIATE" if insert_lock else "BEGIN")
+        try:
+            yield _SQLiteTransaction(cursor)
+        except BaseException:
+            conn.rollback()
+            raise
+        else:
+            conn.commit()
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+class _PostgresTransaction:
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql, tuple(params))  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, [tuple(r) for r in rows])  # type: ignore[arg-type]
+
+    def fetchone(self) -> Row | None:
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def fetchall(self) -> list[Row]:
+        return [tuple(r) for r in self._cursor.fetchall()]
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+def postgres_connect_kwargs(location: DatabaseLocation) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"autocommit": True}
+    if location.postgres_schema:
+        kwargs["options"] = f"-c search_path={location.postgres_schema}"
+    return kwargs
+
+
+class PostgresDatabase:
+    def __init__(self, location: DatabaseLocation, *, max_connections: int = 16) -> None:
+        self.location = location
+        self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            location.postgres_conninfo,
+            kwargs=postgres_connect_kwargs(location),
+            min_size=1,
+            max_size=max_connections,
+            open=True,
+        )
+
+    @contextmanager
+    def transaction(self, *, insert_lock: bool = False) -> Iterator[Transaction]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            if insert_lock:
+                # EXCLUSIVE still lets readers read; it serialises only the writers.
+                cursor.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
+            yield _PostgresTransaction(cursor)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_database(location: DatabaseLocation) -> SQLiteDatabase | PostgresDatabase:
+    if location.is_postgres:
+        return PostgresDatabase(location)
+    return SQLiteDatabase(location)

@@ -1,0 +1,64 @@
+"""Collects field problems and warnings for one command, so a client hears of all at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from casework.errors import FieldProblem, InvalidValue, ValidationFailed
+
+T = TypeVar("T")
+
+PROGRAMS = ("ina_kasih", "sembako", "dashat", "mbg", "uppka_modal", "jaminan_kesehatan", "lainnya")
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Far beyond any programme budget, far below what a database integer holds.
+MAX_IDR = 10**15
+MAX_QUANTITY = 10**6
+
+
+class FieldChecks:
+    def __init__(self) -> None:
+        self.problems: list[FieldProblem] = []
+        self.warnings: list[FieldProblem] = []
+
+    def run(self, field: str, check: Callable[[], T]) -> T | None:
+        """Run a validator; an InvalidValue becomes a problem at `field`."""
+        try:
+            return check()
+        except InvalidValue as error:
+            self.problems.append(FieldProblem(field, str(error)))
+            return None
+
+    def warn_all(self, field: str, messages: list[str] | None) -> None:
+        self.warnings.extend(FieldProblem(field, message) for message in messages or ())
+
+    def require(self, condition: bool, field: str, message: str) -> None:
+        if not condition:
+            self.problems.append(FieldProblem(field, message))
+
+    def one_of(self, value: str, allowed: tuple[str, ...], field: str) -> None:
+        self.require(value in allowed, field, f"must be one of {', '.join(allowed)}")
+
+    def text(self, value: str, field: str, *, max_length: int = 500) -> None:
+        self.require(bool(value.strip()), field, "must not be empty")
+        self.require(len(value) <= max_length, field, f"must be at most {max_length} characters")
+
+    def rupiah(self, value: int, field: str, *, allow_zero: bool = False) -> None:
+        low = 0 if allow_zero else 1
+        self.require(
+            low <= value <= MAX_IDR, field, f"must be a whole number of rupiah {low}..{MAX_IDR}"
+        )
+
+    def period(self, value: str, field: str) -> None:
+        self.require(PERIOD.match(value) is not None, field, "must be a month YYYY-MM")
+
+    def not_future(self, value: date, field: str, today: date) -> None:
+        self.require(value <= today, field, "must not be in the future")
+
+    def done(self) -> list[FieldProblem]:
+        """Raise when anything was wrong; else hand back the warnings."""
+        if self.problems:
+            raise ValidationFailed(list(self.problems))
+        return list(self.warnings)

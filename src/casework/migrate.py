@@ -1,0 +1,70 @@
+"""Applies the SQL files in `migrations/<backend>/` through yoyo-migrations."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psycopg
+from psycopg import sql
+from yoyo import get_backend, read_migrations
+
+from casework.settings import DatabaseLocation
+
+
+class DatabaseNotMigrated(RuntimeError):
+    """The database lacks migrations this version of casework needs."""
+
+
+def migrations_folder(location: DatabaseLocation) -> Path:
+    folder = resources.files("casework") / "migrations" / location.backend
+    return Path(str(folder))
+
+
+def _yoyo_uri(location: DatabaseLocation) -> str:
+    if location.sqlite_path is not None:
+        return f"sqlite:///{location.sqlite_path}"
+    conninfo = location.postgres_conninfo.replace("postgresql://", "postgresql+psycopg://", 1)
+    if location.postgres_schema:
+        separator = "&" if "?" in conninfo else "?"
+        conninfo += f"{separator}schema={quote(location.postgres_schema)}"
+    return conninfo
+
+
+def _backend(location: DatabaseLocation) -> Any:
+    if location.is_postgres and location.postgres_schema:
+        # yoyo only sets search_path; the schema itself must exist first.
+        with psycopg.connect(location.postgres_conninfo, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(location.postgres_schema)
+                )
+            )
+    return get_backend(_yoyo_uri(location))
+
+
+def apply_migrations(location: DatabaseLocation) -> list[str]:
+    """Apply every pending migration; return the ids applied (empty when up to date)."""
+    backend = _backend(location)
+    migrations = read_migrations(str(migrations_folder(location)))
+    with backend.lock():
+        pending = backend.to_apply(migrations)
+        backend.apply_migrations(pending)
+    return [m.id for m in pending]
+
+
+def pending_migrations(location: DatabaseLocation) -> list[str]:
+    backend = _backend(location)
+    migrations = read_migrations(str(migrations_folder(location)))
+    return [m.id for m in backend.to_apply(migrations)]
+
+
+def require_migrated(location: DatabaseLocation) -> None:
+    pending = pending_migrations(location)
+    if pending:
+        raise DatabaseNotMigrated(
+            f"the database is not migrated ({len(pending)} pending: {', '.join(pending)}); "
+            "run `casework migrate` first"
+        )

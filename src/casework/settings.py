@@ -1,0 +1,83 @@
+"""Configuration: one database URL, everything else with a safe default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite:///casework.db"
+
+
+@dataclass(frozen=True)
+class DatabaseLocation:
+    """Where the store lives: a SQLite file or a PostgreSQL database (and schema)."""
+
+    backend: str  # "sqlite" or "postgresql"
+    sqlite_path: Path | None = None
+    postgres_conninfo: str = ""
+    postgres_schema: str | None = None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.backend == "postgresql"
+
+
+def parse_database_url(url: str) -> DatabaseLocation:
+    """Accept `sqlite:///relative.db`, `sqlite:////absolute.db` or `postgresql://…[?schema=s]`."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        raw_path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not raw_path:
+            raise ValueError(f"SQLite URL needs a file path: {url!r}")
+        return DatabaseLocation(backend="sqlite", sqlite_path=Path(raw_path))
+    if parts.scheme in ("postgresql", "postgres"):
+        query = parse_qs(parts.query)
+        schema = query.pop("schema", [None])[0]
+        rest = "&".join(f"{key}={value}" for key, values in query.items() for value in values)
+        conninfo = parts._replace(scheme="postgresql", query=rest).geturl()
+        return DatabaseLocation(
+            backend="postgresql", postgres_conninfo=conninfo, postgres_schema=schema
+        )
+    raise ValueError(f"unsupported database URL scheme {parts.scheme!r}: use sqlite or postgresql")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    migrate_database_url: str | None = None
+    # Base64 of 32 bytes; when unset the key file below is used (and created by `migrate`).
+    master_key: str | None = None
+    master_key_file: Path | None = None
+    # How often an unpinned command is retried on fresh state after losing a race.
+    command_retries: int = 40
+
+    @property
+    def database(self) -> DatabaseLocation:
+        return parse_database_url(self.database_url)
+
+    @property
+    def migration_database(self) -> DatabaseLocation:
+        return parse_database_url(self.migrate_database_url or self.database_url)
+
+    @property
+    def key_file(self) -> Path:
+        """The master key file: beside the SQLite database, else in the working directory."""
+        if self.master_key_file is not None:
+            return self.master_key_file
+        location = self.database
+        if location.sqlite_path is not None:
+            return location.sqlite_path.with_name(location.sqlite_path.name + ".key")
+        return Path("casework-master.key")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        key_file = env.get("CASEWORK_MASTER_KEY_FILE")
+        return cls(
+            database_url=env.get("CASEWORK_DATABASE_URL", DEFAULT_DATABASE_URL),
+            migrate_database_url=env.get("CASEWORK_MIGRATE_DATABASE_URL"),
+            master_key=env.get("CASEWORK_MASTER_KEY"),
+            master_key_file=Path(key_file) if key_file else None,
+        )

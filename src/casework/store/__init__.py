@@ -1,0 +1,1 @@
+"""Persistence: the event recorder, the mapper, family keys and unique claims."""

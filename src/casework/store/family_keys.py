@@ -1,0 +1,117 @@
+"""Per-family data keys, kept wrapped outside the events so erasure can destroy them."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from uuid import UUID
+
+from casework.crypto import KEY_BYTES, MasterKey, MasterKeyError
+from casework.database import Database
+
+
+class FamilyErased(RuntimeError):
+    """The family's key was destroyed: no personal data can be written for it again."""
+
+
+class FamilyKeys:
+    """Get-or-create data keys; a small short-lived cache spares one query per decoded event.
+
+    The cache is bounded in size and age so that an erasure done by another process stops
+    decryption here within seconds; an erasure done by this process evicts at once.
+    """
+
+    def __init__(
+        self, db: Database, master: MasterKey, *, cache_size: int = 4096, ttl: float = 5.0
+    ) -> None:
+        self._db = db
+        self._master = master
+        self._cache: OrderedDict[UUID, tuple[float, bytes]] = OrderedDict()
+        self._cache_size = cache_size
+        self._ttl = ttl
+        self._lock = threading.Lock()
+
+    def check_master_key(self, *, record_if_absent: bool) -> None:
+        """Refuse a master key that is not the one this database's keys were wrapped with."""
+        with self._db.transaction() as tx:
+            tx.execute("SELECT fingerprint FROM master_key_check")
+            row = tx.fetchone()
+            if row is None:
+                if not record_if_absent:
+                    raise MasterKeyError("this database has no master key recorded; run migrate")
+                tx.execute(
+                    "INSERT INTO master_key_check (singleton, fingerprint) VALUES (%s, %s)",
+                    (True, self._master.fingerprint),
+                )
+            elif row[0] != self._master.fingerprint:
+                raise MasterKeyError("the master key does not match the one this database uses")
+
+    def key_for(self, family_id: UUID, *, create: bool) -> bytes | None:
+        """The family's data key; None when it has none (or it was erased) and not `create`."""
+        cached = self._cached(family_id)
+        if cached is not None:
+            return cached
+        known, key = self._load(family_id)
+        if key is None and create:
+            if known:
+                raise FamilyErased(f"family {family_id} has had its personal data erased")
+            key = self._create(family_id)
+        if key is not None:
+            self._remember(family_id, key)
+        return key
+
+    def _load(self, family_id: UUID) -> tuple[bool, bytes | None]:
+        """(whether a key row exists, the unwrapped key unless it was destroyed)."""
+        with self._db.transaction() as tx:
+            tx.execute(
+                "SELECT wrapped_key, erased_at FROM family_keys WHERE family_id = %s",
+                (family_id,),
+            )
+            row = tx.fetchone()
+        if row is None:
+            return False, None
+        if row[0] is None:
+            return True, None
+        return True, self._master.unwrap(bytes(row[0]), family_id.bytes)
+
+    def _create(self, family_id: UUID) -> bytes:
+        key = secrets.token_bytes(KEY_BYTES)
+        wrapped = self._master.wrap(key, family_id.bytes)
+        # Committed on its own, before the events that use it: an orphan key (events rolled
+        # back) is harmless, an event without its key would be unreadable.
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO family_keys (family_id, wrapped_key) VALUES (%s, %s) "
+                "ON CONFLICT (family_id) DO NOTHING",
+                (family_id, wrapped),
+            )
+        # Another writer may have won the race; whichever key is stored is the key.
+        _, stored = self._load(family_id)
+        if stored is None:
+            raise FamilyErased(f"family {family_id} has had its personal data erased")
+        return stored
+
+    def _cached(self, family_id: UUID) -> bytes | None:
+        with self._lock:
+            entry = self._cache.get(family_id)
+            if entry is None:
+                return None
+            stored_at, key = entry
+            if time.monotonic() - stored_at > self._ttl:
+                del self._cache[family_id]
+                return None
+            return key
+
+    def _remember(self, family_id: UUID, key: bytes) -> None:
+        with self._lock:
+            self._cache[family_id] = (time.monotonic(), key)
+            self._cache.move_to_end(family_id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def forget(self, family_id: UUID) -> None:
+        with self._lock:
+            self._cache.pop(family_id, None)
+

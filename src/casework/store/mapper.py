@@ -1,0 +1,103 @@
+"""Encodes the library's dataclass events with msgspec, sealing personal fields per family.
+
+An event class lists its personal fields in `PERSONAL_FIELDS`. Those are taken out of the
+plain JSON and stored, together, as one AES-GCM box under the family's own data key (bound to
+the aggregate id, version and topic, so a box cannot be moved to another event). Everything
+else, financial facts included, stays in the clear. When the key is gone (erasure), the
+personal fields decode as null and the stored bytes stay exactly as they were.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from typing import Any, ClassVar
+from uuid import UUID
+
+import msgspec
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+
+from casework.crypto import open_sealed, seal
+from casework.store.family_keys import FamilyKeys
+
+SEALED = "sealed"
+
+
+class _Unused(Transcoder):
+    """The base Mapper wants a transcoder; msgspec does the work here instead."""
+
+    def encode(self, obj: Any) -> bytes:
+        raise NotImplementedError
+
+    def decode(self, data: bytes) -> Any:
+        raise NotImplementedError
+
+
+class HasPersonalFields:
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+
+def _associated(originator_id: UUID, version: int, topic: str) -> bytes:
+    return originator_id.bytes + struct.pack(">Q", version) + topic.encode()
+
+
+class EventMapper(Mapper[UUID]):
+    def __init__(self, keys: FamilyKeys) -> None:
+        super().__init__(transcoder=_Unused())
+        self.keys = keys
+        self._decoder = msgspec.json.Decoder()
+        self._encoder = msgspec.json.Encoder()
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        event_class = type(domain_event)
+        topic = get_topic(event_class)
+        personal: tuple[str, ...] = getattr(event_class, "PERSONAL_FIELDS", ())
+        if personal:
+            state = self._encode_sealed(domain_event, topic, personal)
+        else:
+            state = self._encoder.encode(domain_event)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=topic,
+            state=state,
+        )
+
+    def _encode_sealed(
+        self, event: DomainEventProtocol[UUID], topic: str, personal: tuple[str, ...]
+    ) -> bytes:
+        data: dict[str, Any] = msgspec.to_builtins(event)
+        secret = {name: data.pop(name) for name in personal}
+        key = self.keys.key_for(event.originator_id, create=True)
+        assert key is not None
+        box = seal(
+            key,
+            self._encoder.encode(secret),
+            _associated(event.originator_id, event.originator_version, topic),
+        )
+        data[SEALED] = base64.b64encode(box).decode()
+        return self._encoder.encode(data)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        event_class: type[Any] = resolve_topic(stored_event.topic)
+        personal: tuple[str, ...] = getattr(event_class, "PERSONAL_FIELDS", ())
+        if not personal:
+            event: DomainEventProtocol[UUID] = msgspec.json.decode(
+                stored_event.state, type=event_class
+            )
+            return event
+        data: dict[str, Any] = self._decoder.decode(stored_event.state)
+        box = base64.b64decode(data.pop(SEALED))
+        originator_id = UUID(str(stored_event.originator_id))
+        key = self.keys.key_for(originator_id, create=False)
+        if key is None:
+            data.update(dict.fromkeys(personal))
+        else:
+            associated = _associated(
+                originator_id, stored_event.originator_version, stored_event.topic
+            )
+            data.update(self._decoder.decode(open_sealed(key, box, associated)))
+        converted: DomainEventProtocol[UUID] = msgspec.convert(data, type=event_class)
+        return converted

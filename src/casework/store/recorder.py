@@ -1,0 +1,260 @@
+"""The event recorder: the library's ApplicationRecorder over our own, migrated schema.
+
+Every insert runs under the insert lock and, in that one transaction: reads the last position
+and chain hash, applies unique claims, and inserts the events with dense positions, their chain
+hashes and a `recorded_at` the database sets (never below the previous event's). Because the
+lock serialises writers, commit order equals position order and a reader that has seen
+position N has seen everything below it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    Notification,
+    StoredEvent,
+    Subscription,
+)
+
+from casework.database import Database, Transaction
+from casework.store import chain
+from casework.store.claims import ClaimChanges, ClaimTaken
+
+_LAST_EVENT = "SELECT position, chain_hash, recorded_at FROM stored_events ORDER BY position DESC LIMIT 1"
+_COLUMNS = "position, originator_id, originator_version, topic, state"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """Where and when one event of an aggregate was stored."""
+
+    version: int
+    position: int
+    recorded_at: datetime
+
+
+class EventRecorder(ApplicationRecorder):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.is_postgres = db.location.is_postgres
+        if self.is_postgres:
+            recorded_at = "GREATEST(clock_timestamp(), %s::timestamptz)"
+        else:
+            recorded_at = "max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), coalesce(%s, ''))"
+        self._insert_sql = (
+            f"INSERT INTO stored_events ({_COLUMNS}, recorded_at, chain_hash) "
+            f"VALUES (%s, %s, %s, %s, %s, {recorded_at}, %s)"
+        )
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        claims: ClaimChanges | None = None,
+        **_: Any,
+    ) -> Sequence[int] | None:
+        if not stored_events:
+            return []
+        try:
+            with self.db.transaction(insert_lock=True) as tx:
+                return self._insert_locked(tx, stored_events, claims or ClaimChanges())
+        except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
+            # The (aggregate, version) pair is taken: another command won the race.
+            raise IntegrityError(error) from error
+
+    def _insert_locked(
+        self, tx: Transaction, stored_events: Sequence[StoredEvent], claims: ClaimChanges
+    ) -> list[int]:
+        tx.execute(_LAST_EVENT)
+        last = tx.fetchone()
+        position, previous_hash, last_recorded_at = (0, chain.GENESIS, None) if last is None else last
+        previous_hash = bytes(previous_hash)
+        self._apply_claims(tx, claims)
+        rows: list[tuple[Any, ...]] = []
+        positions: list[int] = []
+        for event in stored_events:
+            position += 1
+            originator_id = _as_uuid(event.originator_id)
+            previous_hash = chain.next_hash(
+                previous_hash,
+                position,
+                originator_id,
+                event.originator_version,
+                event.topic,
+                event.state,
+            )
+            rows.append(
+                (
+                    position,
+                    originator_id,
+                    event.originator_version,
+                    event.topic,
+                    event.state,
+                    last_recorded_at,
+                    previous_hash,
+                )
+            )
+            positions.append(position)
+        tx.executemany(self._insert_sql, rows)
+        if self.is_postgres:
+            tx.execute("SELECT pg_notify('casework_events', %s)", (str(position),))
+        return positions
+
+    def _apply_claims(self, tx: Transaction, claims: ClaimChanges) -> None:
+        for release in claims.release:
+            tx.execute(
+                "DELETE FROM unique_claims WHERE scope = %s AND claim_key = %s AND owner_id = %s",
+                (release.scope, release.key, release.owner_id),
+            )
+        for claim in claims.take:
+            tx.execute(
+                "INSERT INTO unique_claims (scope, claim_key, owner_id) VALUES (%s, %s, %s) "
+                "ON CONFLICT (scope, claim_key) DO NOTHING",
+                (claim.scope, claim.key, claim.owner_id),
+            )
+            if tx.rowcount == 1:
+                continue
+            tx.execute(
+                "SELECT owner_id FROM unique_claims WHERE scope = %s AND claim_key = %s",
+                (claim.scope, claim.key),
+            )
+            holder = tx.fetchone()
+            if holder is None or _as_uuid(holder[0]) != claim.owner_id:
+                raise ClaimTaken(claim)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        sql = "SELECT originator_id, originator_version, topic, state FROM stored_events "
+        sql += "WHERE originator_id = %s"
+        params: list[Any] = [_as_uuid(originator_id)]
+        if gt is not None:
+            sql += " AND originator_version > %s"
+            params.append(gt)
+        if lte is not None:
+            sql += " AND originator_version <= %s"
+            params.append(lte)
+        sql += " ORDER BY originator_version" + (" DESC" if desc else "")
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(limit)
+        with self.db.transaction() as tx:
+            tx.execute(sql, params)
+            rows = tx.fetchall()
+        return [
+            StoredEvent(
+                originator_id=_as_uuid(row[0]),
+                originator_version=row[1],
+                topic=row[2],
+                state=bytes(row[3]),
+            )
+            for row in rows
+        ]
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        sql = f"SELECT {_COLUMNS} FROM stored_events WHERE 1 = 1"
+        params: list[Any] = []
+        if start is not None:
+            sql += " AND position >= %s" if inclusive_of_start else " AND position > %s"
+            params.append(start)
+        if stop is not None:
+            sql += " AND position <= %s"
+            params.append(stop)
+        if topics:
+            sql += f" AND topic IN ({', '.join(['%s'] * len(topics))})"
+            params.extend(topics)
+        sql += " ORDER BY position LIMIT %s"
+        params.append(limit)
+        with self.db.transaction() as tx:
+            tx.execute(sql, params)
+            rows = tx.fetchall()
+        return [
+            Notification(
+                id=row[0],
+                originator_id=_as_uuid(row[1]),
+                originator_version=row[2],
+                topic=row[3],
+                state=bytes(row[4]),
+            )
+            for row in rows
+        ]
+
+    def max_notification_id(self) -> int | None:
+        with self.db.transaction() as tx:
+            tx.execute("SELECT max(position) FROM stored_events")
+            row = tx.fetchone()
+        return None if row is None else row[0]
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> Subscription[ApplicationRecorder]:
+        raise NotImplementedError("projections follow the store through casework.projections")
+
+    # -- casework's own queries --------------------------------------------------------------
+
+    def event_records(self, originator_id: UUID) -> list[EventRecord]:
+        with self.db.transaction() as tx:
+            tx.execute(
+                "SELECT originator_version, position, recorded_at FROM stored_events "
+                "WHERE originator_id = %s ORDER BY originator_version",
+                (originator_id,),
+            )
+            rows = tx.fetchall()
+        return [EventRecord(row[0], row[1], _as_datetime(row[2])) for row in rows]
+
+    def version_as_of(self, originator_id: UUID, instant: datetime) -> int | None:
+        """The aggregate's last version recorded at or before `instant` (None: not yet)."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "SELECT max(originator_version) FROM stored_events "
+                "WHERE originator_id = %s AND recorded_at <= %s",
+                (originator_id, self._instant_param(instant)),
+            )
+            row = tx.fetchone()
+        return None if row is None else row[0]
+
+    def _instant_param(self, instant: datetime) -> Any:
+        if instant.tzinfo is None:
+            raise ValueError("instants must carry a UTC offset")
+        if self.is_postgres:
+            return instant
+        # SQLite keeps milliseconds as text; compare in the same shape.
+        utc = instant.astimezone(UTC)
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
