@@ -97,7 +97,7 @@ class CaseworkStore(Application[UUID]):
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: CaseworkAggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
         if not isinstance(aggregate, kind):
@@ -123,7 +123,7 @@ class CaseworkStore(Application[UUID]):
         if version is not None and version < 1:
             raise NotFound(f"no {kind.__name__} {aggregate_id} at version {version}")
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: CaseworkAggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
         if not isinstance(aggregate, kind):

@@ -117,10 +117,10 @@ class _PostgresTransaction:
         self._cursor = cursor
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql, tuple(params))  # type: ignore[arg-type]
+        self._cursor.execute(sql, tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql, [tuple(r) for r in rows])  # type: ignore[arg-type]
+        self._cursor.executemany(sql, [tuple(r) for r in rows])
 
     def fetchone(self) -> Row | None:
         row = self._cursor.fetchone()

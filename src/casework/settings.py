@@ -10,6 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 DEFAULT_DATABASE_URL = "sqlite:///casework.db"
 
 
+class ConfigurationError(ValueError):
+    """A setting cannot be understood; the message says which and why."""
+
+
 @dataclass(frozen=True)
 class DatabaseLocation:
     """Where the store lives: a SQLite file or a PostgreSQL database (and schema)."""
@@ -30,7 +34,7 @@ def parse_database_url(url: str) -> DatabaseLocation:
     if parts.scheme == "sqlite":
         raw_path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not raw_path:
-            raise ValueError(f"SQLite URL needs a file path: {url!r}")
+            raise ConfigurationError(f"SQLite URL needs a file path: {url!r}")
         return DatabaseLocation(backend="sqlite", sqlite_path=Path(raw_path))
     if parts.scheme in ("postgresql", "postgres"):
         query = parse_qs(parts.query)
@@ -40,7 +44,9 @@ def parse_database_url(url: str) -> DatabaseLocation:
         return DatabaseLocation(
             backend="postgresql", postgres_conninfo=conninfo, postgres_schema=schema
         )
-    raise ValueError(f"unsupported database URL scheme {parts.scheme!r}: use sqlite or postgresql")
+    raise ConfigurationError(
+        f"unsupported database URL scheme {parts.scheme!r}: use sqlite or postgresql"
+    )
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,6 @@ class Family(CaseworkAggregate):
                 member.nik = member.name = None
                 member.birth_date = None
 
-
     # -- commands: decide, then record (apply methods never fail) ----------------------------
 
     @classmethod
@@ -266,9 +265,7 @@ class Family(CaseworkAggregate):
             address=address,
             welfare_desil=welfare_desil,
             members=tuple(MemberFacts(no, m.sex, m.relationship) for no, m in numbered),
-            identities=tuple(
-                MemberIdentity(no, m.nik, m.name, m.birth_date) for no, m in numbered
-            ),
+            identities=tuple(MemberIdentity(no, m.nik, m.name, m.birth_date) for no, m in numbered),
         )
 
     def add_member(self, cause: Cause, member: NewMember) -> int:
@@ -455,7 +452,9 @@ class Family(CaseworkAggregate):
     def _refuse_duplicate_nik(self, nik: str, *, except_no: int | None) -> None:
         for member in self.members.values():
             if member.member_no != except_no and member.is_active and member.nik == nik:
-                raise Conflict("duplicate-member", "a member with this NIK is already in the family")
+                raise Conflict(
+                    "duplicate-member", "a member with this NIK is already in the family"
+                )
 
     def _require_active_member(self, member_no: int, field: str) -> None:
         member = self.members.get(member_no)

@@ -33,7 +33,14 @@ class UppkaGroup(CaseworkAggregate):
 
     @classmethod
     def form(
-        cls, cause: Cause, group_id: UUID, *, code: str, name: str, area_code: str, business_type: str
+        cls,
+        cause: Cause,
+        group_id: UUID,
+        *,
+        code: str,
+        name: str,
+        area_code: str,
+        business_type: str,
     ) -> UppkaGroup:
         return cls._start(
             cls.Formed,

@@ -70,7 +70,12 @@ class FamilyCommands(CaseworkStore):
         return Saved(new_id, family.version, position, warnings)
 
     def add_member(
-        self, cause: Cause, family_id: UUID, member: NewMember, *, expected_version: int | None = None
+        self,
+        cause: Cause,
+        family_id: UUID,
+        member: NewMember,
+        *,
+        expected_version: int | None = None,
     ) -> Saved:
         checks = FieldChecks()
         check_member(checks, member, "", today())
@@ -103,7 +108,9 @@ class FamilyCommands(CaseworkStore):
         if birth_date is not None:
             checks.not_future(birth_date, "birth_date", today())
         checks.require(
-            any(v is not None for v in (name, sex, birth_date, new_nik)), "body", "nothing to correct"
+            any(v is not None for v in (name, sex, birth_date, new_nik)),
+            "body",
+            "nothing to correct",
         )
         checks.done()
 

@@ -19,7 +19,9 @@ def check_member(checks: FieldChecks, member: NewMember, prefix: str, today: dat
     checks.one_of(member.relationship, RELATIONSHIPS, f"{prefix}relationship")
     checks.text(member.name, f"{prefix}name", max_length=MAX_NAME)
     checks.not_future(member.birth_date, f"{prefix}birth_date", today)
-    checks.warn_all(f"{prefix}nik", checks.run(f"{prefix}nik", lambda: check_nik(member.nik, member.sex)))
+    checks.warn_all(
+        f"{prefix}nik", checks.run(f"{prefix}nik", lambda: check_nik(member.nik, member.sex))
+    )
 
 
 def check_kk(checks: FieldChecks, kk_number: str, field: str = "kk_number") -> None:

@@ -80,7 +80,9 @@ class FundingCommands(CaseworkStore):
 
         def attempt() -> Saved:
             source = self.load(FundingSource, source_id, expected_version)
-            source.receive(cause, amount_idr=amount_idr, reference=reference, received_on=received_on)
+            source.receive(
+                cause, amount_idr=amount_idr, reference=reference, received_on=received_on
+            )
             return Saved(source_id, source.version, self.save_all(source))
 
         return self.retrying(attempt)

@@ -114,4 +114,3 @@ class FamilyKeys:
     def forget(self, family_id: UUID) -> None:
         with self._lock:
             self._cache.pop(family_id, None)
-

@@ -29,7 +29,9 @@ from casework.database import Database, Transaction
 from casework.store import chain
 from casework.store.claims import ClaimChanges, ClaimTaken
 
-_LAST_EVENT = "SELECT position, chain_hash, recorded_at FROM stored_events ORDER BY position DESC LIMIT 1"
+_LAST_EVENT = (
+    "SELECT position, chain_hash, recorded_at FROM stored_events ORDER BY position DESC LIMIT 1"
+)
 _COLUMNS = "position, originator_id, originator_version, topic, state"
 
 
@@ -78,7 +80,9 @@ class EventRecorder(ApplicationRecorder):
     ) -> list[int]:
         tx.execute(_LAST_EVENT)
         last = tx.fetchone()
-        position, previous_hash, last_recorded_at = (0, chain.GENESIS, None) if last is None else last
+        position, previous_hash, last_recorded_at = (
+            (0, chain.GENESIS, None) if last is None else last
+        )
         previous_hash = bytes(previous_hash)
         self._apply_claims(tx, claims)
         rows: list[tuple[Any, ...]] = []

@@ -1,0 +1,109 @@
+"""The `casework` command line: migrate, demo, status.
+
+Commands that write record `cli:<command>` as their actor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from casework.bootstrap import migrate_store
+from casework.crypto import MasterKeyError
+from casework.migrate import DatabaseNotMigrated
+from casework.settings import ConfigurationError, Settings
+
+
+def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    applied = migrate_store(settings)
+    where = settings.migration_database
+    target = where.sqlite_path or where.postgres_schema or "public schema"
+    if applied:
+        print(f"applied {len(applied)} migration(s) to {target}: {', '.join(applied)}")
+    else:
+        print(f"{target} is up to date")
+    return 0
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent != last[0]:
+            last[0] = percent
+            end = "\n" if done >= total else ""
+            print(f"\r{label}: {done}/{total} ({percent}%)", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from casework.demo import DemoRefused, load_demo
+    from casework.service import Casework
+
+    app = Casework(settings)
+    try:
+        summary = load_demo(
+            app,
+            families=args.families,
+            seed=args.seed,
+            progress=_progress("families"),
+        )
+    except DemoRefused as refused:
+        print(f"casework demo: {refused}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    for name, value in vars(summary).items():
+        print(f"{name.replace('_', ' ')}: {value}")
+    return 0
+
+
+def _status(settings: Settings, _: argparse.Namespace) -> int:
+    from casework.service import Casework
+
+    app = Casework(settings)
+    try:
+        with app.db.transaction() as tx:
+            tx.execute("SELECT topic, count(*) FROM stored_events GROUP BY topic ORDER BY topic")
+            counts = tx.fetchall()
+        print(f"head position: {app.event_recorder.max_notification_id() or 0}")
+        for topic, count in counts:
+            print(f"{count:>10}  {topic}")
+    finally:
+        app.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casework",
+        description="Event-sourced case files for family-welfare programmes. "
+        "Configure with CASEWORK_DATABASE_URL (default sqlite:///casework.db).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply schema migrations and create the master key")
+    demo = commands.add_parser("demo", help="load a realistic Kota Kupang sample (empty store)")
+    demo.add_argument("--families", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=2025)
+    commands.add_parser("status", help="print the head position and events per type")
+    return parser
+
+
+HANDLERS = {"migrate": _migrate, "demo": _demo, "status": _status}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return HANDLERS[args.command](settings, args)
+    except (DatabaseNotMigrated, MasterKeyError, ConfigurationError) as error:
+        print(f"casework {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The store itself: append-only, chained, bound to its master key, refusing to run unmigrated."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from builders import register
+from casework.aggregates.family import Family
+from casework.bootstrap import migrate_store
+from casework.crypto import MasterKeyError
+from casework.migrate import DatabaseNotMigrated
+from casework.service import Casework
+from casework.settings import Settings
+from casework.store import chain
+from conftest import postgres_settings, sqlite_settings
+
+
+def _rows(app: Casework) -> list[tuple[object, ...]]:
+    with app.db.transaction() as tx:
+        tx.execute(
+            "SELECT position, originator_id, originator_version, topic, state, chain_hash "
+            "FROM stored_events ORDER BY position"
+        )
+        return tx.fetchall()
+
+
+def test_the_stored_chain_is_what_an_auditor_recomputes(app: Casework) -> None:
+    for _ in range(3):
+        register(app)
+    previous = chain.GENESIS
+    rows = _rows(app)
+    assert [row[0] for row in rows] == [1, 2, 3]
+    for position, originator_id, version, topic, state, stored_hash in rows:
+        previous = chain.next_hash(
+            previous,
+            int(position),
+            UUID(str(originator_id)),
+            int(version),
+            str(topic),
+            bytes(state),
+        )
+        assert bytes(stored_hash) == previous
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE stored_events SET topic = 'x'", "DELETE FROM stored_events"]
+)
+def test_stored_events_refuse_rewrites(app: Casework, statement: str) -> None:
+    register(app)
+    with (
+        pytest.raises((sqlite3.DatabaseError, psycopg.Error), match="append-only"),
+        app.db.transaction() as tx,
+    ):
+        tx.execute(statement)
+    assert len(_rows(app)) == 1
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_truncate_even_for_the_owner(postgres_app: Casework) -> None:
+    register(postgres_app)
+    with pytest.raises(psycopg.Error, match="append-only"), postgres_app.db.transaction() as tx:
+        tx.execute("TRUNCATE stored_events")
+    assert len(_rows(postgres_app)) == 1
+
+
+def test_an_unmigrated_sqlite_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseNotMigrated, match="casework migrate"):
+        Casework(sqlite_settings(tmp_path))
+
+
+@pytest.mark.postgres
+def test_an_unmigrated_postgres_schema_is_refused(postgres_url: str) -> None:
+    with pytest.raises(DatabaseNotMigrated):
+        Casework(postgres_settings(postgres_url, "unmigrated"))
+
+
+def test_migrate_creates_a_private_key_file_beside_sqlite(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path)
+    assert migrate_store(settings) == ["0001.event-store", "0002.claims-and-keys"]
+    assert settings.key_file.stat().st_mode & 0o777 == 0o600
+    assert migrate_store(settings) == []  # idempotent
+
+
+def test_a_different_master_key_is_refused(tmp_path: Path) -> None:
+    settings = sqlite_settings(tmp_path)
+    migrate_store(settings)
+    wrong = Settings(database_url=settings.database_url, master_key="A" * 43 + "=")
+    with pytest.raises(MasterKeyError, match="does not match"):
+        Casework(wrong)
+
+
+def test_personal_data_is_not_stored_in_the_clear(app: Casework) -> None:
+    saved = register(app)
+    family_state = b"".join(bytes(row[4]) for row in _rows(app))
+    family = app.load(Family, saved.aggregate_id)
+    head = next(iter(family.members.values()))
+    for secret in (family.kk_number, head.nik, head.name, family.address):
+        assert secret is not None and secret.encode() not in family_state
+    assert b"53.71.01.1001" in family_state  # the area is a financial fact, kept in the clear
