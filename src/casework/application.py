@@ -65,13 +65,16 @@ class CaseworkStore(Application[UUID]):
 
     def __init__(self, settings: Settings, *, check_migrated: bool = True) -> None:
         self.settings = settings
-        location = settings.database
-        if check_migrated:
-            require_migrated(location)
-        self.db: Database = open_database(location)
-        self.master_key: MasterKey = load_master_key(settings)
-        self.keys = FamilyKeys(self.db, self.master_key)
-        self.keys.check_master_key(record_if_absent=False)
+        self.db: Database = open_database(settings.database)
+        try:
+            if check_migrated:
+                require_migrated(self.db)
+            self.master_key: MasterKey = load_master_key(settings)
+            self.keys = FamilyKeys(self.db, self.master_key)
+            self.keys.check_master_key(record_if_absent=False)
+        except BaseException:
+            self.db.close()
+            raise
         super().__init__()
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:

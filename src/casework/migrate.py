@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
+from casework.database import Database
 from casework.settings import DatabaseLocation
 
 
@@ -55,14 +57,20 @@ def apply_migrations(location: DatabaseLocation) -> list[str]:
     return [m.id for m in pending]
 
 
-def pending_migrations(location: DatabaseLocation) -> list[str]:
-    backend = _backend(location)
-    migrations = read_migrations(str(migrations_folder(location)))
-    return [m.id for m in backend.to_apply(migrations)]
+def pending_migrations(db: Database) -> list[str]:
+    """Migrations not yet applied, read with plain SELECTs (the service role may lack DDL)."""
+    wanted = sorted(path.stem for path in migrations_folder(db.location).glob("*.sql"))
+    try:
+        with db.transaction() as tx:
+            tx.execute("SELECT migration_id FROM _yoyo_migration")
+            applied = {row[0] for row in tx.fetchall()}
+    except (sqlite3.OperationalError, psycopg.errors.UndefinedTable):
+        applied = set()
+    return [migration for migration in wanted if migration not in applied]
 
 
-def require_migrated(location: DatabaseLocation) -> None:
-    pending = pending_migrations(location)
+def require_migrated(db: Database) -> None:
+    pending = pending_migrations(db)
     if pending:
         raise DatabaseNotMigrated(
             f"the database is not migrated ({len(pending)} pending: {', '.join(pending)}); "

@@ -298,6 +298,7 @@ class Family(CaseworkAggregate):
     ) -> None:
         if self.erased:
             raise Conflict("family-erased", "the family's personal data was erased")
+        self.member(member_no)
         if nik is not None:
             self._refuse_duplicate_nik(nik, except_no=member_no)
         self._record(
@@ -314,7 +315,7 @@ class Family(CaseworkAggregate):
         self, cause: Cause, member_no: int, *, reason: str, on: date, new_head_no: int | None
     ) -> bool:
         """Record a departure; True when it left the family without members (KK freed)."""
-        member = self.members[member_no]
+        member = self.member(member_no)
         if not member.is_active:
             raise Conflict("member-not-active", "the member has already departed")
         others = [m for m in self.active_members() if m.member_no != member_no]
@@ -476,10 +477,18 @@ class Family(CaseworkAggregate):
         return next((m for m in self.active_members() if m.relationship == HEAD), None)
 
     def member_by_nik(self, nik: str) -> Member:
-        for member in self.members.values():
-            if member.nik is not None and member.nik == nik:
-                return member
-        raise NotFound("no member with that NIK in this family")
+        """The member with this NIK: the active one when a person left and came back."""
+        matches = [m for m in self.members.values() if m.nik is not None and m.nik == nik]
+        if not matches:
+            raise NotFound("no member with that NIK in this family")
+        active = [m for m in matches if m.is_active]
+        return (active or matches)[-1]
+
+    def member(self, member_no: int) -> Member:
+        member = self.members.get(member_no)
+        if member is None:
+            raise NotFound(f"no member {member_no} in this family")
+        return member
 
     def active_uppka(self, group_id: UUID, member_no: int) -> UppkaMembership | None:
         return next(

@@ -11,7 +11,7 @@ from datetime import date
 from uuid import UUID
 
 from casework.aggregates.base import CaseworkAggregate, Cause, Creation
-from casework.errors import Conflict
+from casework.errors import Conflict, NotFound
 from casework.validation.areas import area_covers
 
 KINDS = ("CSR", "APBD", "DAK")
@@ -213,7 +213,9 @@ class FundingSource(CaseworkAggregate):
 
     def reverse_draw(self, cause: Cause, delivery_id: UUID, *, reason: str) -> None:
         """Give a voided delivery's value back, also when the source is closed."""
-        draw = self.draws[delivery_id]
+        draw = self.draws.get(delivery_id)
+        if draw is None:
+            raise NotFound(f"{self.code} has no draw for delivery {delivery_id}")
         if draw.reversed:
             raise Conflict("already-voided", "the draw was already reversed")
         self._record(
