@@ -33,6 +33,7 @@ from casework.aggregates.family_records import HEAD, Welfare
 from casework.errors import NotFound
 
 ON = date(2025, 9, 1)
+LATER_ON = date(2025, 10, 1)
 
 
 def register(members: list[NewMember]) -> Family:
@@ -350,3 +351,16 @@ def test_replaying_the_events_rebuilds_the_same_family() -> None:
     assert rebuilt.version == family.version == 12
     assert state(rebuilt) == state(family)
     assert rebuilt.members[2].relationship == HEAD and rebuilt.kk_number == NEW_KK
+
+
+def test_a_departure_ends_the_members_programme_participation() -> None:
+    # given member 2 in an UPPKA group and a DASHAT kitchen
+    family = registered_family(member(2))
+    group_id = uuid4()
+    family.join_uppka(CAUSE, group_id, 2, ON)
+    family.enrol_in_dashat(CAUSE, 2, category="ibu_hamil", kitchen="DASHAT-ALAK-01", enrolled_on=ON)
+    # when member 2 departs
+    family.depart_member(CAUSE, 2, reason="moved_out", on=LATER_ON, new_head_no=None)
+    # then both end on the departure date
+    assert (family.uppka[0].status, family.uppka[0].left_on) == ("ended", LATER_ON)
+    assert (family.dashat[0].status, family.dashat[0].exited_on) == ("ended", LATER_ON)

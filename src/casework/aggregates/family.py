@@ -113,6 +113,13 @@ class Family(CaseworkAggregate):
             member.status = "departed"
             member.departed_on = self.on
             member.departure_reason = self.reason
+            # Someone who left the family no longer takes part in its programmes.
+            for membership in family.uppka:
+                if membership.member_no == self.member_no and membership.status == "active":
+                    membership.left_on, membership.status = self.on, "ended"
+            for enrolment in family.dashat:
+                if enrolment.member_no == self.member_no and enrolment.status == "active":
+                    enrolment.exited_on, enrolment.status = self.on, "ended"
             if self.new_head_member_no is not None:
                 family.members[self.new_head_member_no].relationship = HEAD
 
