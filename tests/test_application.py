@@ -123,6 +123,17 @@ def test_a_delivery_id_is_unique_across_families(app: Casework) -> None:
     assert app.load(Family, other.aggregate_id).version == 1
 
 
+def test_a_voided_delivery_id_is_never_used_again(app: Casework) -> None:
+    family = register(app)
+    source = open_source(app)
+    delivery_id = uuid4()
+    deliver(app, family.aggregate_id, source.aggregate_id, delivery_id=delivery_id)
+    app.void_delivery(CAUSE, family.aggregate_id, delivery_id, reason="wrong month")
+    with pytest.raises(Conflict, match="duplicate-delivery"):
+        deliver(app, family.aggregate_id, source.aggregate_id, delivery_id=delivery_id)
+    assert app.load(FundingSource, source.aggregate_id).drawn_idr == 0
+
+
 def test_the_same_programme_period_and_recipient_twice_is_refused(app: Casework) -> None:
     head = member()
     family = register(app, head)

@@ -168,6 +168,7 @@ class Family(CaseworkAggregate):
                 recipient_member_no=self.recipient_member_no,
                 items=self.items,
                 value_idr=self.value_idr,
+                area_code=self.area_code,
                 version=self.originator_version,
             )
 

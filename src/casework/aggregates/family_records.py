@@ -86,6 +86,7 @@ class Delivery:
     recipient_member_no: int | None
     items: tuple[DeliveryItem, ...]
     value_idr: int
+    area_code: str  # the family's area when delivered: a void gives back to the same area
     version: int
     status: str = "delivered"
     void_reason: str | None = None

@@ -11,24 +11,16 @@ from datetime import date
 from uuid import UUID
 
 from casework.aggregates.base import CaseworkAggregate, Cause, Creation
-from casework.errors import Conflict, NotFound
+from casework.errors import Conflict
 from casework.validation.areas import area_covers
 
 KINDS = ("CSR", "APBD", "DAK")
 
 
-@dataclass
-class Draw:
-    family_id: UUID
-    program: str
-    period: str
-    value_idr: int
-    area_code: str
-    reversed: bool = False
-
-
 @dataclass(frozen=True)
 class DrawRequest:
+    """The financial facts of one delivery, as drawn (and, on a void, given back)."""
+
     delivery_id: UUID
     family_id: UUID
     program: str
@@ -54,7 +46,9 @@ class FundingSource(CaseworkAggregate):
         self.drawn_idr = 0  # net of reversals
         self.voided_idr = 0
         self.closed = False
-        self.draws: dict[UUID, Draw] = {}
+        # No per-draw state: delivery ids are unique by claim, and the family's own record
+        # of a delivery allows one void only. So a source stays small however busy it is.
+        self.draws_count = 0
 
     class Opened(Creation):
         TOPIC = "casework.funding-source.opened"
@@ -94,9 +88,7 @@ class FundingSource(CaseworkAggregate):
 
         def apply(self, source: FundingSource) -> None:
             source.drawn_idr += self.value_idr
-            source.draws[self.delivery_id] = Draw(
-                self.family_id, self.program, self.period, self.value_idr, self.area_code
-            )
+            source.draws_count += 1
 
     class DrawReversed(CaseworkAggregate.Event):
         TOPIC = "casework.funding-source.draw-reversed"
@@ -111,7 +103,7 @@ class FundingSource(CaseworkAggregate):
         def apply(self, source: FundingSource) -> None:
             source.drawn_idr -= self.value_idr
             source.voided_idr += self.value_idr
-            source.draws[self.delivery_id].reversed = True
+            source.draws_count -= 1
 
     class BudgetRevised(CaseworkAggregate.Event):
         TOPIC = "casework.funding-source.budget-revised"
@@ -192,8 +184,6 @@ class FundingSource(CaseworkAggregate):
             raise Conflict(
                 "funding-not-eligible", f"{self.code} funds fiscal year {self.fiscal_year} only"
             )
-        if request.delivery_id in self.draws:
-            raise Conflict("duplicate-delivery", "this delivery_id was already drawn")
         if self.drawn_idr + request.value_idr > self.budget_idr:
             raise Conflict(
                 "funding-exhausted",
@@ -211,17 +201,12 @@ class FundingSource(CaseworkAggregate):
             area_code=request.area_code,
         )
 
-    def reverse_draw(self, cause: Cause, delivery_id: UUID, *, reason: str) -> None:
+    def reverse_draw(self, cause: Cause, draw: DrawRequest, *, reason: str) -> None:
         """Give a voided delivery's value back, also when the source is closed."""
-        draw = self.draws.get(delivery_id)
-        if draw is None:
-            raise NotFound(f"{self.code} has no draw for delivery {delivery_id}")
-        if draw.reversed:
-            raise Conflict("already-voided", "the draw was already reversed")
         self._record(
             self.DrawReversed,
             cause,
-            delivery_id=delivery_id,
+            delivery_id=draw.delivery_id,
             family_id=draw.family_id,
             program=draw.program,
             period=draw.period,

@@ -99,7 +99,15 @@ class AidCommands(FamilyCommands):
             family = self.load(Family, family_id, expected_version)
             delivery = family.void_delivery(cause, delivery_id, reason=reason)
             source = self.load(FundingSource, delivery.funding_source_id)
-            source.reverse_draw(cause, delivery_id, reason=reason)
+            draw = DrawRequest(
+                delivery_id,
+                family_id,
+                delivery.program,
+                delivery.period,
+                delivery.value_idr,
+                delivery.area_code,
+            )
+            source.reverse_draw(cause, draw, reason=reason)
             return Saved(family_id, family.version, self.save_all(family, source))
 
         return self.retrying(attempt)
