@@ -41,15 +41,21 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-class _SQLiteTransaction:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+class _CursorTransaction:
+    """A DB-API cursor behind the Transaction interface; SQLite spells `%s` as `?`."""
+
+    def __init__(self, cursor: Any, *, qmark: bool) -> None:
         self._cursor = cursor
+        self._qmark = qmark
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("%s", "?") if self._qmark else sql
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql.replace("%s", "?"), tuple(params))
+        self._cursor.execute(self._sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql.replace("%s", "?"), [tuple(r) for r in rows])
+        self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
 
     def fetchone(self) -> Row | None:
         row = self._cursor.fetchone()
@@ -60,7 +66,8 @@ class _SQLiteTransaction:
 
     @property
     def rowcount(self) -> int:
-        return self._cursor.rowcount
+        count: int = self._cursor.rowcount
+        return count
 
 
 class SQLiteDatabase:
@@ -95,7 +102,7 @@ class SQLiteDatabase:
         # queue on busy_timeout instead of one failing with "database is locked".
         cursor.execute("BEGIN IMMEDIATE" if insert_lock else "BEGIN")
         try:
-            yield _SQLiteTransaction(cursor)
+            yield _CursorTransaction(cursor, qmark=True)
         except BaseException:
             conn.rollback()
             raise
@@ -110,28 +117,6 @@ class SQLiteDatabase:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
-
-
-class _PostgresTransaction:
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql, tuple(params))
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql, [tuple(r) for r in rows])
-
-    def fetchone(self) -> Row | None:
-        row = self._cursor.fetchone()
-        return None if row is None else tuple(row)
-
-    def fetchall(self) -> list[Row]:
-        return [tuple(r) for r in self._cursor.fetchall()]
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
 
 
 def postgres_connect_kwargs(location: DatabaseLocation) -> dict[str, Any]:
@@ -158,7 +143,7 @@ class PostgresDatabase:
             if insert_lock:
                 # EXCLUSIVE still lets readers read; it serialises only the writers.
                 cursor.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
-            yield _PostgresTransaction(cursor)
+            yield _CursorTransaction(cursor, qmark=False)
 
     def close(self) -> None:
         self.pool.close()

@@ -114,12 +114,13 @@ class Family(CaseworkAggregate):
             member.departed_on = self.on
             member.departure_reason = self.reason
             # Someone who left the family no longer takes part in its programmes.
-            for membership in family.uppka:
-                if membership.member_no == self.member_no and membership.status == "active":
-                    membership.left_on, membership.status = self.on, "ended"
-            for enrolment in family.dashat:
-                if enrolment.member_no == self.member_no and enrolment.status == "active":
-                    enrolment.exited_on, enrolment.status = self.on, "ended"
+            participations: list[UppkaMembership | DashatEnrolment] = [
+                *family.uppka,
+                *family.dashat,
+            ]
+            for participation in participations:
+                if participation.member_no == self.member_no and participation.status == "active":
+                    participation.end(self.on)
             if self.new_head_member_no is not None:
                 family.members[self.new_head_member_no].relationship = HEAD
 
@@ -200,9 +201,8 @@ class Family(CaseworkAggregate):
 
         def apply(self, family: Family) -> None:
             membership = family.active_uppka(self.group_id, self.member_no)
-            assert membership is not None
-            membership.left_on = self.left_on
-            membership.status = "ended"
+            if membership is not None:  # the command checked; apply must never fail
+                membership.end(self.left_on)
 
     class EnrolledInDashat(CaseworkAggregate.Event):
         TOPIC = "casework.family.enrolled-in-dashat"
@@ -224,9 +224,8 @@ class Family(CaseworkAggregate):
 
         def apply(self, family: Family) -> None:
             enrolment = family.active_dashat(self.member_no)
-            assert enrolment is not None
-            enrolment.exited_on = self.exited_on
-            enrolment.status = "ended"
+            if enrolment is not None:  # the command checked; apply must never fail
+                enrolment.end(self.exited_on)
 
     class PersonalDataErased(CaseworkAggregate.Event):
         TOPIC = "casework.family.personal-data-erased"

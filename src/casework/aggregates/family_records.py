@@ -100,6 +100,9 @@ class UppkaMembership:
     left_on: date | None = None
     status: str = "active"
 
+    def end(self, on: date) -> None:
+        self.left_on, self.status = on, "ended"
+
 
 @dataclass
 class DashatEnrolment:
@@ -109,6 +112,9 @@ class DashatEnrolment:
     enrolled_on: date
     exited_on: date | None = None
     status: str = "active"
+
+    def end(self, on: date) -> None:
+        self.exited_on, self.status = on, "ended"
 
 
 @dataclass
