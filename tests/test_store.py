@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError
 
-from builders import register
+from builders import CAUSE, register
 from casework.aggregates.family import Family
 from casework.bootstrap import migrate_store
 from casework.crypto import MasterKeyError
@@ -102,3 +104,16 @@ def test_personal_data_is_not_stored_in_the_clear(app: Casework) -> None:
     for secret in (family.kk_number, head.nik, head.name, family.address):
         assert secret is not None and secret.encode() not in family_state
     assert b"53.71.01.1001" in family_state  # the area is a financial fact, kept in the clear
+
+
+def test_a_save_on_a_taken_version_is_reported_as_a_lost_race(app: Casework) -> None:
+    # given two copies of one family, loaded at the same version
+    saved = register(app)
+    first, second = (app.load(Family, saved.aggregate_id) for _ in range(2))
+    first.assess_welfare(CAUSE, desil=2, source="PK", assessed_on=date(2025, 1, 1))
+    second.assess_welfare(CAUSE, desil=3, source="PK", assessed_on=date(2025, 1, 1))
+    app.save_all(first)
+    # when the second copy is saved, then the store reports the race (which commands retry)
+    with pytest.raises(IntegrityError):
+        app.save_all(second)
+    assert app.load(Family, saved.aggregate_id).welfare.desil == 2  # type: ignore[union-attr]

@@ -117,17 +117,17 @@ class FamilyCommands(CaseworkStore):
         def attempt() -> Saved:
             family = self.load(Family, family_id, expected_version)
             member = family.member_by_nik(nik)
-            warnings: list[str] | None = None
+            # The NIK's sex rule needs the member's sex, which only the family knows.
+            nik_checks = FieldChecks()
             if new_nik is not None:
-                nik_checks = FieldChecks()
-                warnings = nik_checks.run("nik", lambda: check_nik(new_nik, sex or member.sex))
-                nik_checks.done()
+                nik_checks.warn_all(
+                    "nik", nik_checks.run("nik", lambda: check_nik(new_nik, sex or member.sex))
+                )
+            warnings = nik_checks.done()
             family.correct_member(
                 cause, member.member_no, name=name, sex=sex, birth_date=birth_date, nik=new_nik
             )
-            result_checks = FieldChecks()
-            result_checks.warn_all("nik", warnings)
-            return Saved(family_id, family.version, self.save_all(family), result_checks.warnings)
+            return Saved(family_id, family.version, self.save_all(family), warnings)
 
         return self.retrying(attempt)
 

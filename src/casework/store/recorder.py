@@ -72,6 +72,8 @@ class EventRecorder(ApplicationRecorder):
             with self.db.transaction(insert_lock=True) as tx:
                 return self._insert_locked(tx, stored_events, claims or ClaimChanges())
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
+            if not _is_version_conflict(error):
+                raise
             # The (aggregate, version) pair is taken: another command won the race.
             raise IntegrityError(error) from error
 
@@ -252,6 +254,13 @@ class EventRecorder(ApplicationRecorder):
         # SQLite keeps milliseconds as text; compare in the same shape.
         utc = instant.astimezone(UTC)
         return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _is_version_conflict(error: Exception) -> bool:
+    """Only a taken (aggregate, version) pair means "lost the race"; anything else is a fault."""
+    if isinstance(error, psycopg.errors.UniqueViolation):
+        return error.diag.constraint_name == "stored_events_aggregate_version"
+    return "stored_events.originator_id, stored_events.originator_version" in str(error)
 
 
 def _as_uuid(value: Any) -> UUID:
