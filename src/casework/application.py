@@ -71,12 +71,11 @@ class CaseworkStore(Application[UUID]):
 
     name = "casework"
 
-    def __init__(self, settings: Settings, *, check_migrated: bool = True) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db: Database = open_database(settings.database)
         try:
-            if check_migrated:
-                require_migrated(self.db)
+            require_migrated(self.db)
             self.master_key: MasterKey = load_master_key(settings)
             self.keys = FamilyKeys(self.db, self.master_key)
             self.keys.check_master_key(record_if_absent=False)

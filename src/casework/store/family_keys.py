@@ -20,7 +20,8 @@ class FamilyKeys:
     """Get-or-create data keys; a small short-lived cache spares one query per decoded event.
 
     The cache is bounded in size and age so that an erasure done by another process stops
-    decryption here within seconds; an erasure done by this process evicts at once.
+    decryption here within seconds; an erasure must also evict the
+    entry here (the erasure command's work).
     """
 
     def __init__(
@@ -110,7 +111,3 @@ class FamilyKeys:
             self._cache.move_to_end(family_id)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-
-    def forget(self, family_id: UUID) -> None:
-        with self._lock:
-            self._cache.pop(family_id, None)
