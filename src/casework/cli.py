@@ -1,4 +1,4 @@
-"""The `casework` command line: migrate, demo, status.
+"""The `casework` command line: migrate, demo, status, user.
 
 Commands that write record `cli:<command>` as their actor.
 """
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from casework.bootstrap import migrate_store
+from casework.cli_users import add_user_commands, run_user_command
 from casework.crypto import MasterKeyError
 from casework.migrate import DatabaseNotMigrated
 from casework.settings import ConfigurationError, Settings
@@ -89,10 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--families", type=int, default=300)
     demo.add_argument("--seed", type=int, default=2025)
     commands.add_parser("status", help="print the head position and events per type")
+    add_user_commands(commands)
     return parser
 
 
-HANDLERS = {"migrate": _migrate, "demo": _demo, "status": _status}
+HANDLERS = {"migrate": _migrate, "demo": _demo, "status": _status, "user": run_user_command}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
