@@ -83,7 +83,8 @@ def test_an_unmigrated_postgres_schema_is_refused(postgres_url: str) -> None:
 
 def test_migrate_creates_a_private_key_file_beside_sqlite(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path)
-    shipped = sorted(p.stem for p in (Path(__file__).parents[1] / "migrations/sqlite").glob("*.sql"))
+    migrations = Path(__file__).parents[1] / "migrations" / "sqlite"
+    shipped = sorted(p.stem for p in migrations.glob("*.sql"))
     assert migrate_store(settings) == shipped
     assert settings.key_file.stat().st_mode & 0o777 == 0o600
     assert migrate_store(settings) == []  # idempotent

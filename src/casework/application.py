@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -33,6 +33,7 @@ from casework.migrate import require_migrated
 from casework.settings import Settings
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.family_keys import FamilyKeys
+from casework.store.kept_responses import current_request
 from casework.store.mapper import EventMapper
 from casework.store.recorder import EventRecord, EventRecorder
 
@@ -149,8 +150,19 @@ class CaseworkStore(Application[UUID]):
 
     # -- saving ------------------------------------------------------------------------------
 
-    def save_all(self, *aggregates: CaseworkAggregate, claims: ClaimChanges | None = None) -> int:
-        """Save in one transaction; returns the position of the last event written."""
+    def save_all(
+        self,
+        *aggregates: CaseworkAggregate,
+        claims: ClaimChanges | None = None,
+        warnings: Sequence[FieldProblem] = (),
+    ) -> int:
+        """Save in one transaction; returns the position of the last event written.
+
+        The warnings the command reports go with the answer kept for an idempotent request.
+        """
+        pending = current_request.get()
+        if pending is not None:
+            pending.warnings = list(warnings)
         try:
             recordings = self.save(*aggregates, claims=claims or ClaimChanges())
         except ClaimTaken as taken:

@@ -66,7 +66,7 @@ class FamilyCommands(CaseworkStore):
             members=members,
         )
         claim = Claim("kk", self.kk_claim_key(kk_number), new_id)
-        position = self.save_all(family, claims=ClaimChanges(take=(claim,)))
+        position = self.save_all(family, claims=ClaimChanges(take=(claim,)), warnings=warnings)
         return Saved(new_id, family.version, position, warnings)
 
     def add_member(
@@ -84,7 +84,8 @@ class FamilyCommands(CaseworkStore):
         def attempt() -> Saved:
             family = self.load(Family, family_id, expected_version)
             family.add_member(cause, member)
-            return Saved(family_id, family.version, self.save_all(family), warnings)
+            position = self.save_all(family, warnings=warnings)
+            return Saved(family_id, family.version, position, warnings)
 
         return self.retrying(attempt)
 
@@ -127,7 +128,8 @@ class FamilyCommands(CaseworkStore):
             family.correct_member(
                 cause, member.member_no, name=name, sex=sex, birth_date=birth_date, nik=new_nik
             )
-            return Saved(family_id, family.version, self.save_all(family), warnings)
+            position = self.save_all(family, warnings=warnings)
+            return Saved(family_id, family.version, position, warnings)
 
         return self.retrying(attempt)
 
@@ -192,7 +194,8 @@ class FamilyCommands(CaseworkStore):
                         Release("kk", self.kk_claim_key(old), family_id) for old in [old_kk] if old
                     ),
                 )
-            return Saved(family_id, family.version, self.save_all(family, claims=claims), warnings)
+            position = self.save_all(family, claims=claims, warnings=warnings)
+            return Saved(family_id, family.version, position, warnings)
 
         return self.retrying(attempt)
 

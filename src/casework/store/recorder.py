@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
 from casework.database import Database, Transaction
 from casework.store import chain
 from casework.store.claims import ClaimChanges, ClaimTaken
+from casework.store.kept_responses import current_request, keep_with_events
 
 _LAST_EVENT = (
     "SELECT position, chain_hash, recorded_at FROM stored_events ORDER BY position DESC LIMIT 1"
@@ -113,6 +114,10 @@ class EventRecorder(ApplicationRecorder):
             )
             positions.append(position)
         tx.executemany(self._insert_sql, rows)
+        pending = current_request.get()
+        if pending is not None and pending.resource_kind is not None:
+            # The answer to an Idempotency-Key commits with the events it reports, or not at all.
+            keep_with_events(tx, pending, stored_events, position)
         if self.is_postgres:
             tx.execute("SELECT pg_notify('casework_events', %s)", (str(position),))
         return positions

@@ -1,0 +1,98 @@
+"""The composition root: `create_app(settings)` builds the service, the API and its policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from casework.access.users import UserStore
+from casework.http.authentication import PUBLIC_PATHS, BearerAuthentication
+from casework.http.controllers.audit import AuditController
+from casework.http.controllers.families import FamilyController
+from casework.http.controllers.finance import ReconciliationController
+from casework.http.controllers.funding_sources import FundingSourceController
+from casework.http.controllers.operations import OperationsController, ProjectionController
+from casework.http.controllers.programmes import ProgrammeController
+from casework.http.controllers.uppka_groups import UppkaGroupController
+from casework.http.controllers.users import UserController
+from casework.http.dependencies import provide_casework, provide_cause, provide_pinned_version
+from casework.http.idempotency import MAX_BODY, IdempotencyMiddleware
+from casework.http.openapi_fixups import forbid_unknown_request_fields
+from casework.http.problems import EXCEPTION_HANDLERS
+from casework.http.request_log import RequestLog
+from casework.service import Casework
+from casework.settings import Settings
+
+CONTROLLERS = [
+    OperationsController,
+    FamilyController,
+    ProgrammeController,
+    FundingSourceController,
+    UppkaGroupController,
+    ReconciliationController,
+    AuditController,
+    ProjectionController,
+    UserController,
+]
+
+
+def create_litestar(settings: Settings, casework: Casework | None = None) -> Litestar:
+    """The litestar application over an open service (opened here unless given)."""
+    service = casework or Casework(settings)
+    owns_service = casework is None
+    state = State(
+        {
+            "casework": service,
+            "users": UserStore(service.db),
+            "idempotency_in_flight": set(),
+        }
+    )
+
+    def close_service() -> None:
+        if owns_service:
+            service.close()
+
+    app = Litestar(
+        route_handlers=CONTROLLERS,
+        state=state,
+        dependencies={
+            "casework": Provide(provide_casework, sync_to_thread=False),
+            "cause": Provide(provide_cause, sync_to_thread=False),
+            "pinned_version": Provide(provide_pinned_version, sync_to_thread=False),
+        },
+        middleware=[
+            DefineMiddleware(BearerAuthentication, exclude=_public_path_patterns()),
+            IdempotencyMiddleware,
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY,
+        openapi_config=OpenAPIConfig(
+            title="casework",
+            version="1.0.0",
+            description="Case files of family-welfare programmes (see API.md).",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        on_startup=[forbid_unknown_request_fields],
+        on_shutdown=[close_service],
+        debug=False,
+    )
+    return app
+
+
+def create_app(settings: Settings, casework: Casework | None = None) -> Any:
+    """The ASGI application to serve: the API wrapped in the per-request log."""
+    return RequestLog(create_litestar(settings, casework))
+
+
+def _public_path_patterns() -> list[str]:
+    return [f"^{path}" for path in sorted(PUBLIC_PATHS)]

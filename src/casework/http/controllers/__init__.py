@@ -1,0 +1,1 @@
+"""Thin controllers: parse, authorise (declared on the route), call the service, shape."""

@@ -1,0 +1,120 @@
+"""Funding sources (CSR, APBD, DAK): opened and managed by finance, readable by everyone."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID, uuid4
+
+from litestar import Controller, Response
+from litestar.params import Parameter
+
+from casework.aggregates.base import Cause
+from casework.aggregates.funding_source import FundingSource
+from casework.http.policy import EVERYONE, FUNDING_WRITERS, authorize
+from casework.http.problems import not_yet_built
+from casework.http.resources import resource_response, written
+from casework.http.routes import command, query, source_command
+from casework.http.schemas.funding import (
+    BudgetRevisionIn,
+    ClosureIn,
+    FundingSourceOut,
+    OpenFundingSource,
+    ReceiptIn,
+)
+from casework.service import Casework
+
+SOURCE = "funding-source"
+
+
+class FundingSourceController(Controller):
+    path = "/funding-sources"
+    guards = (authorize,)
+    tags = ("funding sources",)
+
+    @command("/", roles=FUNDING_WRITERS, resource=SOURCE, status=201)
+    def open(
+        self, data: OpenFundingSource, casework: Casework, cause: Cause
+    ) -> Response[FundingSourceOut]:
+        saved = casework.open_funding_source(
+            cause,
+            code=data.code,
+            kind=data.kind,
+            name=data.name,
+            sponsor=data.sponsor,
+            fiscal_year=data.fiscal_year,
+            budget_idr=data.budget_idr,
+            area=data.area,
+            programs=data.programs,
+            reference=data.reference,
+            source_id=uuid4(),
+        )
+        return written(casework, SOURCE, saved, status=201)
+
+    @query("/", roles=EVERYONE)
+    def index(
+        self,
+        fiscal_year: int | None = None,
+        kind: Literal["CSR", "APBD", "DAK"] | None = None,
+        area: str | None = None,
+        min_position: Annotated[int | None, Parameter(ge=0)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        cursor: str | None = None,
+    ) -> Response[bytes]:
+        """The list of funding sources is a read model, built by the projections."""
+        return not_yet_built("the funding-source list")
+
+    @query("/{source_id:uuid}", roles=EVERYONE)
+    def read(self, source_id: UUID, casework: Casework) -> Response[FundingSourceOut]:
+        source = casework.load(FundingSource, source_id)
+        return resource_response(casework, SOURCE, source_id, version=source.version)
+
+    @source_command("/{source_id:uuid}/receipts", roles=FUNDING_WRITERS, status=201)
+    def record_receipt(
+        self,
+        source_id: UUID,
+        data: ReceiptIn,
+        casework: Casework,
+        cause: Cause,
+        pinned_version: int | None,
+    ) -> Response[FundingSourceOut]:
+        saved = casework.record_receipt(
+            cause,
+            source_id,
+            amount_idr=data.amount_idr,
+            reference=data.reference,
+            received_on=data.received_on,
+            expected_version=pinned_version,
+        )
+        return written(casework, SOURCE, saved, status=201)
+
+    @source_command("/{source_id:uuid}/budget-revisions", roles=FUNDING_WRITERS)
+    def revise_budget(
+        self,
+        source_id: UUID,
+        data: BudgetRevisionIn,
+        casework: Casework,
+        cause: Cause,
+        pinned_version: int | None,
+    ) -> Response[FundingSourceOut]:
+        saved = casework.revise_budget(
+            cause,
+            source_id,
+            budget_idr=data.budget_idr,
+            reason=data.reason,
+            expected_version=pinned_version,
+        )
+        return written(casework, SOURCE, saved)
+
+    @source_command("/{source_id:uuid}/closure", roles=FUNDING_WRITERS)
+    def close(
+        self,
+        source_id: UUID,
+        data: ClosureIn,
+        casework: Casework,
+        cause: Cause,
+        pinned_version: int | None,
+    ) -> Response[FundingSourceOut]:
+        saved = casework.close_funding_source(
+            cause, source_id, reason=data.reason, expected_version=pinned_version
+        )
+        return written(casework, SOURCE, saved)

@@ -1,0 +1,62 @@
+"""What handlers are given besides the body: the service, who asks, and the pinned version."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.exceptions import ClientException
+from litestar.params import Parameter
+
+from casework.access.users import User
+from casework.aggregates.base import Cause
+from casework.service import Casework
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+def provide_casework(state: State) -> Casework:
+    casework: Casework = state.casework
+    return casework
+
+
+def provide_cause(
+    request: Request[User, Any, Any],
+    idempotency_key: Annotated[
+        str | None,
+        Parameter(
+            header="Idempotency-Key",
+            required=False,
+            max_length=200,
+            description="Repeat a POST safely: the first answer is replayed (24 hours at least).",
+        ),
+    ] = None,
+) -> Cause:
+    """The actor recorded on events is the user's name; the request id ties them to logs."""
+    return Cause(actor=request.user.name, request_id=request_id_of(request))
+
+
+def provide_pinned_version(
+    if_match: Annotated[
+        str | None,
+        Parameter(
+            header="If-Match",
+            required=False,
+            description='The version the change is based on, as in the ETag: "3".',
+        ),
+    ] = None,
+) -> int | None:
+    """A stale pin answers 412; no pin means 'apply to the current version'."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _IF_MATCH.match(if_match)
+    if match is None:
+        raise ClientException('If-Match must be a version in quotes, as in the ETag: "3"')
+    return int(match.group(1))
+
+
+def request_id_of(request: Request[Any, Any, Any]) -> str:
+    state = request.scope.get("state") or {}
+    return str(state.get("request_id", ""))

@@ -1,0 +1,77 @@
+"""Who may do what: roles per route and a caseworker's areas, enforced here and nowhere else.
+
+Each route declares the roles it admits in its `opt["roles"]`; one guard checks them. Routes on
+a family (`{family_id}` in the path) are also scoped: a caseworker sees and changes only the
+families inside its areas, and one outside them answers 404 so its existence is not revealed.
+A request that would *place* something in an area (registration, relocation, a new UPPKA group)
+asks `require_area`, which answers 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import anyio
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from casework.access.users import User
+from casework.aggregates.family import Family
+from casework.errors import InvalidValue, NotFound
+from casework.service import Casework
+from casework.validation.areas import area_covers, normalise_area_code
+
+CASEWORKER, FINANCE, AUDITOR, ADMIN = "caseworker", "finance", "auditor", "admin"
+
+EVERYONE = frozenset({CASEWORKER, FINANCE, AUDITOR, ADMIN})
+FAMILY_WRITERS = frozenset({CASEWORKER, ADMIN})
+FAMILY_READERS = frozenset({CASEWORKER, AUDITOR, ADMIN})
+FUNDING_WRITERS = frozenset({FINANCE, ADMIN})
+FINANCE_READERS = frozenset({FINANCE, AUDITOR, ADMIN})
+AUDIT_READERS = frozenset({AUDITOR, ADMIN})
+ADMINS = frozenset({ADMIN})
+
+
+def covers(user: User, area_code: str) -> bool:
+    """Whether the user may work in this area (only caseworkers are bound to areas)."""
+    if user.role != CASEWORKER:
+        return True
+    return any(area_covers(held, area_code) for held in user.areas)
+
+
+def require_area(user: User, area_code: str) -> None:
+    """403 when a caseworker would place something outside its areas.
+
+    An area code that does not parse is left to the command, which answers 422 for it.
+    """
+    try:
+        area = normalise_area_code(area_code)
+    except InvalidValue:
+        return
+    if not covers(user, area):
+        raise PermissionDeniedException("the area is outside your areas")
+
+
+async def authorize(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """The guard on every authenticated route."""
+    user: User = connection.user
+    roles: frozenset[str] = handler.opt["roles"]
+    if user.role not in roles:
+        raise PermissionDeniedException(f"the {user.role} role may not do this")
+    family_id = connection.path_params.get("family_id")
+    if family_id is not None and user.role == CASEWORKER:
+        casework: Casework = connection.app.state.casework
+        await anyio.to_thread.run_sync(_require_family_in_area, casework, user, family_id)
+
+
+def _require_family_in_area(casework: Casework, user: User, family_id: UUID) -> None:
+    try:
+        family = casework.load(Family, family_id)
+    except NotFound:
+        raise NotFoundException(f"no family {family_id}") from None
+    if not covers(user, family.area_code):
+        raise NotFoundException(f"no family {family_id}")

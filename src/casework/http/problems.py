@@ -1,0 +1,138 @@
+"""Every refusal as RFC 9457 problem details, mapped from domain and framework errors in one place.
+
+A 409's `type` is the business rule that refused (`duplicate-kk`, `funding-exhausted`, ...);
+other statuses have one fixed type each. Nothing a client sends may surface as a 500: an
+unexpected error answers a bare 500 without detail and is logged, never echoed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.types import ExceptionHandlersMap
+
+from casework.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from casework.http.schemas.common import FieldMessage, Problem
+from casework.store.kept_responses import KeyAlreadyKept
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger("casework.http")
+
+_TYPES = {
+    400: ("malformed-request", "The request could not be read"),
+    401: ("unauthorized", "A valid bearer token is required"),
+    403: ("forbidden", "Your role or areas do not allow this"),
+    404: ("not-found", "No such resource"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "The request conflicts with the current state"),
+    412: ("stale-version", "The resource changed since the version in If-Match"),
+    413: ("payload-too-large", "The request body is over 1 MiB"),
+    422: ("validation-failed", "Some fields are invalid"),
+    500: ("internal-error", "Internal error"),
+    501: ("not-implemented", "Not implemented yet"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+def problem_response(
+    status: int,
+    detail: str = "",
+    *,
+    kind: str | None = None,
+    errors: list[FieldMessage] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    default_kind, title = _TYPES.get(status, ("error", "Error"))
+    problem = Problem(kind or default_kind, title, status, detail, errors or [])
+    return Response(
+        msgspec.json.encode(problem),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def not_yet_built(read_model: str) -> Response[bytes]:
+    """The answer of an endpoint whose read model the projections do not build yet."""
+    return problem_response(501, f"{read_model} is a read model that is not built yet")
+
+
+def _validation_failed(_: Request[Any, Any, Any], error: ValidationFailed) -> Response[bytes]:
+    errors = [FieldMessage(p.field, p.message) for p in error.problems]
+    return problem_response(422, "Some fields are invalid", errors=errors)
+
+
+def _not_found(_: Request[Any, Any, Any], error: NotFound) -> Response[bytes]:
+    return problem_response(404, str(error))
+
+
+def _conflict(_: Request[Any, Any, Any], error: Conflict) -> Response[bytes]:
+    return problem_response(409, error.detail, kind=error.kind)
+
+
+def _stale(_: Request[Any, Any, Any], error: StaleVersion) -> Response[bytes]:
+    return problem_response(412, str(error), headers={"ETag": f'"{error.actual}"'})
+
+
+def _superseded(_: Request[Any, Any, Any], __: KeyAlreadyKept) -> Response[bytes]:
+    # The idempotency middleware replaces this answer with the one kept first.
+    return problem_response(409, "answered by an earlier request", kind="idempotency-in-progress")
+
+
+# msgspec's messages name a missing or unknown field in the text, not in the path.
+_NAMED_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
+
+
+def _framework_validation(_: Request[Any, Any, Any], error: ValidationException) -> Response[bytes]:
+    extra = error.extra if isinstance(error.extra, list) else []
+    if not extra:
+        # Nothing to point at: the body is not JSON (or not UTF-8) at all.
+        return problem_response(400, str(error.detail))
+    errors = [_field_message(item) for item in extra if isinstance(item, dict)]
+    return problem_response(422, "Some fields are invalid", errors=errors)
+
+
+def _field_message(item: dict[str, Any]) -> FieldMessage:
+    message = str(item.get("message", "invalid"))
+    key = str(item.get("key", ""))
+    path = "" if key in ("data", "") else key
+    named = _NAMED_FIELD.search(message)
+    if named:
+        path = f"{path}.{named.group(1)}" if path else named.group(1)
+    if item.get("source") == "header":
+        path = key
+    return FieldMessage(path or "body", message)
+
+
+def _http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
+    headers = dict(error.headers or {})
+    if isinstance(error, NotAuthorizedException):
+        headers["WWW-Authenticate"] = "Bearer"
+    detail = error.detail if error.status_code < 500 else ""
+    return problem_response(error.status_code, detail, headers=headers)
+
+
+def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    log.error("unhandled error", error_type=type(error).__name__, path=request.url.path)
+    return problem_response(500)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ValidationFailed: _validation_failed,
+    NotFound: _not_found,
+    Conflict: _conflict,
+    StaleVersion: _stale,
+    KeyAlreadyKept: _superseded,
+    ValidationException: _framework_validation,
+    HTTPException: _http_exception,
+    Exception: _unexpected,
+}

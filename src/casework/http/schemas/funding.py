@@ -1,0 +1,59 @@
+"""Bodies of the funding-source endpoints."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from casework.http.schemas.common import AreaCode, LongText, Request, Rupiah, ShortText
+
+FiscalYear = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+
+
+class OpenFundingSource(Request):
+    code: Annotated[str, msgspec.Meta(max_length=100)]
+    kind: Literal["CSR", "APBD", "DAK"]
+    name: LongText
+    sponsor: LongText
+    fiscal_year: FiscalYear
+    budget_idr: Rupiah
+    area: AreaCode
+    programs: Annotated[list[ShortText], msgspec.Meta(min_length=1, max_length=20)]
+    reference: LongText = ""
+
+
+class ReceiptIn(Request):
+    amount_idr: Rupiah
+    reference: LongText
+    received_on: date
+
+
+class BudgetRevisionIn(Request):
+    budget_idr: Rupiah
+    reason: LongText
+
+
+class ClosureIn(Request):
+    reason: LongText
+
+
+class FundingSourceOut(msgspec.Struct):
+    id: UUID
+    version: int
+    position: int
+    code: str
+    kind: str
+    name: str
+    sponsor: str
+    fiscal_year: int
+    budget_idr: int
+    area: str
+    programs: list[str]
+    reference: str
+    received_idr: int
+    drawn_idr: int
+    balance_idr: int
+    status: str
