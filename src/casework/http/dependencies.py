@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Request
 from litestar.datastructures import State
 from litestar.exceptions import ClientException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 
 from casework.access.users import User
 from casework.aggregates.base import Cause
@@ -26,8 +26,8 @@ def provide_cause(
     request: Request[User, Any, Any],
     idempotency_key: Annotated[
         str | None,
-        Parameter(
-            header="Idempotency-Key",
+        HeaderParameter(
+            name="Idempotency-Key",
             required=False,
             max_length=200,
             description="Repeat a POST safely: the first answer is replayed (24 hours at least).",
@@ -41,8 +41,8 @@ def provide_cause(
 def provide_pinned_version(
     if_match: Annotated[
         str | None,
-        Parameter(
-            header="If-Match",
+        HeaderParameter(
+            name="If-Match",
             required=False,
             description='The version the change is based on, as in the ETag: "3".',
         ),

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from casework.http.policy import AUDIT_READERS, authorize
 from casework.http.problems import not_yet_built
@@ -39,10 +39,10 @@ class AuditController(Controller):
         funding_source_id: UUID | None = None,
         actor: str | None = None,
         type: str | None = None,
-        from_: Annotated[datetime | None, Parameter(query="from")] = None,
+        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
         to: datetime | None = None,
-        min_position: Annotated[int | None, Parameter(ge=0)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        min_position: Annotated[int | None, QueryParameter(ge=0)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
         """Every stored event once, in position order, with who caused it (a read model)."""

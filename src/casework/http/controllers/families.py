@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from casework.access.users import User
 from casework.aggregates.base import Cause
@@ -64,8 +64,8 @@ class FamilyController(Controller):
     @query("/", roles=FAMILY_READERS)
     def index(
         self,
-        min_position: Annotated[int | None, Parameter(ge=0)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        min_position: Annotated[int | None, QueryParameter(ge=0)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
         """The list of families is a read model, built by the projections (not yet here)."""
@@ -77,7 +77,7 @@ class FamilyController(Controller):
         family_id: UUID,
         casework: Casework,
         as_of: datetime | None = None,
-        version: Annotated[int | None, Parameter(ge=1)] = None,
+        version: Annotated[int | None, QueryParameter(ge=1)] = None,
     ) -> Response[FamilyOut]:
         """The family now, or as it stood at an instant (`as_of`) or a version."""
         if as_of is None and version is None:
@@ -91,7 +91,7 @@ class FamilyController(Controller):
         self,
         family_id: UUID,
         casework: Casework,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
     ) -> Response[HistoryPage]:
         return json_response(history_page(casework, family_id, limit=limit, cursor=cursor))

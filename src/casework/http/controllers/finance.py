@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar import Controller, Response
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from casework.http.policy import FINANCE_READERS, authorize
 from casework.http.problems import not_yet_built
 from casework.http.routes import query
 
-MinPosition = Annotated[int | None, Parameter(ge=0)]
-Limit = Annotated[int, Parameter(ge=1, le=500)]
+MinPosition = Annotated[int | None, QueryParameter(ge=0)]
+Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 
 
 class ReconciliationController(Controller):

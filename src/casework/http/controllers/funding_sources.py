@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from litestar import Controller, Response
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from casework.aggregates.base import Cause
 from casework.aggregates.funding_source import FundingSource
@@ -56,8 +56,8 @@ class FundingSourceController(Controller):
         fiscal_year: int | None = None,
         kind: Literal["CSR", "APBD", "DAK"] | None = None,
         area: str | None = None,
-        min_position: Annotated[int | None, Parameter(ge=0)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        min_position: Annotated[int | None, QueryParameter(ge=0)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
         """The list of funding sources is a read model, built by the projections."""

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from casework.access.users import User
 from casework.aggregates.base import Cause
@@ -46,7 +46,7 @@ class UppkaGroupController(Controller):
 
     @query("/{group_id:uuid}", roles=FAMILY_READERS)
     def read(
-        self, group_id: UUID, min_position: Annotated[int | None, Parameter(ge=0)] = None
+        self, group_id: UUID, min_position: Annotated[int | None, QueryParameter(ge=0)] = None
     ) -> Response[bytes]:
         """The group with its current members: the members come from the family index."""
         return not_yet_built("the UPPKA member list")
