@@ -78,6 +78,13 @@ def _status(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from casework.serve import serve
+
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casework",
@@ -90,11 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--families", type=int, default=300)
     demo.add_argument("--seed", type=int, default=2025)
     commands.add_parser("status", help="print the head position and events per type")
+    serve = commands.add_parser("serve", help="run the HTTP API (see API.md)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000)
     add_user_commands(commands)
     return parser
 
 
-HANDLERS = {"migrate": _migrate, "demo": _demo, "status": _status, "user": run_user_command}
+HANDLERS = {
+    "migrate": _migrate,
+    "demo": _demo,
+    "status": _status,
+    "serve": _serve,
+    "user": run_user_command,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from litestar.params import QueryParameter
 from casework.access.users import User
 from casework.aggregates.base import Cause
 from casework.aggregates.family import Family, NewMember
+from casework.errors import FieldProblem, ValidationFailed
 from casework.http.policy import FAMILY_READERS, FAMILY_WRITERS, authorize, require_area
 from casework.http.problems import not_yet_built
 from casework.http.resources import json_response, resource_response, written
@@ -80,6 +81,8 @@ class FamilyController(Controller):
         version: Annotated[int | None, QueryParameter(ge=1)] = None,
     ) -> Response[FamilyOut]:
         """The family now, or as it stood at an instant (`as_of`) or a version."""
+        if as_of is not None and as_of.utcoffset() is None:
+            raise ValidationFailed([FieldProblem("as_of", "must be an instant with an offset")])
         if as_of is None and version is None:
             family = casework.load(Family, family_id)
         else:

@@ -1,0 +1,37 @@
+"""`casework serve`: the API on uvicorn, on the configured database.
+
+uvicorn because it is the ASGI server litestar is developed against, it is mature, and it shuts
+down gracefully: on SIGTERM or SIGINT it stops accepting connections, lets the requests in
+flight finish (up to `GRACEFUL_SECONDS`), then runs the lifespan shutdown that closes the store.
+One worker process: the store's writes are serialised by the insert lock anyway, and several
+uvicorn workers showed a fixed latency floor here (DESIGN.md, known traps).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from casework.http.app import create_app
+from casework.http.logging_setup import configure_logging
+from casework.settings import Settings
+
+GRACEFUL_SECONDS = 30
+
+
+def serve(settings: Settings, *, host: str, port: int) -> None:
+    configure_logging()
+    # Built before the server starts, so an unmigrated store or a wrong key is refused at once.
+    app = create_app(settings)
+    location = settings.database
+    where = location.sqlite_path or location.postgres_conninfo.split("@")[-1]
+    print(f"casework: serving {where} on http://{host}:{port}", file=sys.stderr, flush=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,  # our own request line replaces it (no paths: they can hold a NIK)
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        log_level="info",
+    )
