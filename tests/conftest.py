@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from api_client import Api, running_api
 from psycopg import sql
 
 from casework.bootstrap import migrate_store
@@ -82,6 +83,29 @@ def postgres_app(postgres_url: str) -> Iterator[Casework]:
     app = Casework(settings)
     yield app
     app.close()
+
+
+@pytest.fixture
+def api(sqlite_app: Casework) -> Iterator[Api]:
+    """The HTTP API over a SQLite store, with a token for each kind of user."""
+    with running_api(sqlite_app) as running:
+        yield running
+
+
+@pytest.fixture
+def pg_api(postgres_app: Casework) -> Iterator[Api]:
+    with running_api(postgres_app) as running:
+        yield running
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_api(request: pytest.FixtureRequest) -> Iterator[Api]:
+    """The same HTTP test on both backends."""
+    if request.param == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    casework: Casework = request.getfixturevalue(f"{request.param}_app")
+    with running_api(casework) as running:
+        yield running
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

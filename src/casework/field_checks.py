@@ -13,6 +13,7 @@ T = TypeVar("T")
 
 PROGRAMS = ("ina_kasih", "sembako", "dashat", "mbg", "uppka_modal", "jaminan_kesehatan", "lainnya")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Far beyond any programme budget, far below what a database integer holds.
 MAX_IDR = 10**15
 MAX_QUANTITY = 10**6
@@ -44,6 +45,11 @@ class FieldChecks:
     def text(self, value: str, field: str, *, max_length: int = 500) -> None:
         self.require(bool(value.strip()), field, "must not be empty")
         self.require(len(value) <= max_length, field, f"must be at most {max_length} characters")
+        # Control characters are never part of a name, code or address (and PostgreSQL text
+        # cannot hold NUL); line breaks and tabs may appear in a reason or an address.
+        self.require(
+            CONTROL_CHARACTERS.search(value) is None, field, "must not hold control characters"
+        )
 
     def rupiah(self, value: int, field: str, *, allow_zero: bool = False) -> None:
         low = 0 if allow_zero else 1

@@ -118,11 +118,14 @@ class FamilyCommands(CaseworkStore):
         def attempt() -> Saved:
             family = self.load(Family, family_id, expected_version)
             member = family.member_by_nik(nik)
-            # The NIK's sex rule needs the member's sex, which only the family knows.
+            # The NIK's sex rule needs the member's sex, which only the family knows; a new
+            # NIK or a new sex can each contradict the other, kept one.
             nik_checks = FieldChecks()
-            if new_nik is not None:
+            nik_after = new_nik or member.nik
+            if nik_after is not None and (new_nik is not None or sex is not None):
+                field = "nik" if new_nik is not None else "sex"
                 nik_checks.warn_all(
-                    "nik", nik_checks.run("nik", lambda: check_nik(new_nik, sex or member.sex))
+                    field, nik_checks.run(field, lambda: check_nik(nik_after, sex or member.sex))
                 )
             warnings = nik_checks.done()
             family.correct_member(

@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from casework.access.users import UserStore
 from casework.http.authentication import PUBLIC_PATHS, BearerAuthentication
+from casework.http.body import MAX_BODY
 from casework.http.controllers.audit import AuditController
 from casework.http.controllers.families import FamilyController
 from casework.http.controllers.finance import ReconciliationController
@@ -22,10 +23,11 @@ from casework.http.controllers.programmes import ProgrammeController
 from casework.http.controllers.uppka_groups import UppkaGroupController
 from casework.http.controllers.users import UserController
 from casework.http.dependencies import provide_casework, provide_cause, provide_pinned_version
-from casework.http.idempotency import MAX_BODY, IdempotencyMiddleware
+from casework.http.idempotency import IdempotencyMiddleware
 from casework.http.openapi_fixups import forbid_unknown_request_fields
 from casework.http.problems import EXCEPTION_HANDLERS
 from casework.http.request_log import RequestLog
+from casework.http.strict_body import StrictBody
 from casework.service import Casework
 from casework.settings import Settings
 
@@ -69,6 +71,7 @@ def create_litestar(settings: Settings, casework: Casework | None = None) -> Lit
         middleware=[
             DefineMiddleware(BearerAuthentication, exclude=_public_path_patterns()),
             IdempotencyMiddleware,
+            StrictBody,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY,

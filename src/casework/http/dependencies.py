@@ -14,7 +14,7 @@ from casework.access.users import User
 from casework.aggregates.base import Cause
 from casework.service import Casework
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
 
 
 def provide_casework(state: State) -> Casework:

@@ -22,6 +22,7 @@ from litestar import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework.access.users import User
+from casework.http.body import read_body, replay_body, send_problem, send_raw
 from casework.http.problems import problem_response
 from casework.http.resources import resource_response
 from casework.http.schemas.common import FieldMessage
@@ -34,7 +35,6 @@ from casework.store.kept_responses import (
     keep_plain,
 )
 
-MAX_BODY = 1024 * 1024
 MAX_KEY_LENGTH = 200
 KEY_HEADER = b"idempotency-key"
 # Headers a replay repeats from the first answer.
@@ -53,17 +53,16 @@ class IdempotencyMiddleware:
             return
         if not 0 < len(key) <= MAX_KEY_LENGTH:
             problem = FieldMessage("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} characters")
-            await _send(problem_response(422, "invalid Idempotency-Key", errors=[problem]), send)
+            await send_problem(
+                problem_response(422, "invalid Idempotency-Key", errors=[problem]), send
+            )
             return
-        body = await _read_body(receive)
-        if body is None:
-            await _send(problem_response(413, "the request body is over 1 MiB"), send)
-            return
+        body = await read_body(receive)  # None when over the limit: that 413 is kept too
         user: User = scope["user"]
         state = scope["app"].state
         slot = (user.id, key)
         if slot in state.idempotency_in_flight:
-            await _send(
+            await send_problem(
                 problem_response(
                     409, "a request with this key is still running", kind="idempotency-in-progress"
                 ),
@@ -76,7 +75,9 @@ class IdempotencyMiddleware:
         finally:
             state.idempotency_in_flight.discard(slot)
 
-    async def _run_once(self, scope: Scope, body: bytes, user: User, key: str, send: Send) -> None:
+    async def _run_once(
+        self, scope: Scope, body: bytes | None, user: User, key: str, send: Send
+    ) -> None:
         casework: Casework = scope["app"].state.casework
         request_hash = _request_hash(scope, body)
         kept = await anyio.to_thread.run_sync(find_kept, casework.db, user.id, key)
@@ -93,7 +94,11 @@ class IdempotencyMiddleware:
         captured = _CapturedResponse()
         token = current_request.set(pending)
         try:
-            await self.app(scope, _replay_body(body), captured.send)
+            if body is None:
+                too_large = problem_response(413, "the request body is over 1 MiB")
+                await send_problem(too_large, captured.send)
+            else:
+                await self.app(scope, replay_body(body), captured.send)
         finally:
             current_request.reset(token)
         if not pending.superseded and captured.status < 500 and not pending.kept_with_events:
@@ -119,7 +124,7 @@ class IdempotencyMiddleware:
     ) -> None:
         if kept.request_hash != request_hash:
             problem = FieldMessage("Idempotency-Key", "was already used with another path or body")
-            await _send(
+            await send_problem(
                 problem_response(
                     422,
                     "the key was used for another request",
@@ -131,7 +136,7 @@ class IdempotencyMiddleware:
             return
         casework: Casework = scope["app"].state.casework
         response = await anyio.to_thread.run_sync(_rebuild, casework, kept)
-        await _send(response, send)
+        await send_problem(response, send)
 
 
 def _rebuild(casework: Casework, kept: KeptResponse) -> Response[Any]:
@@ -180,16 +185,22 @@ class _CapturedResponse:
         }
 
     async def forward(self, send: Send) -> None:
-        await _send_raw(send, self.status, self.headers, self.body)
+        await send_raw(send, self.status, self.headers, self.body)
 
 
-def _request_hash(scope: Scope, body: bytes) -> str:
-    """Path and body, the body compared as parsed JSON (key order and spacing do not count)."""
+def _request_hash(scope: Scope, body: bytes | None) -> str:
+    """Path and body, the body compared as parsed JSON (key order and spacing do not count).
+
+    Every body over the limit counts as one and the same body: all of them answer 413.
+    """
     digest = hashlib.sha256(scope["path"].encode("utf-8") + b"\n")
-    try:
-        canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
-    except (msgspec.DecodeError, msgspec.EncodeError):
-        canonical = body
+    if body is None:
+        canonical = b"\x00over the limit"
+    else:
+        try:
+            canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            canonical = body
     digest.update(canonical)
     return digest.hexdigest()
 
@@ -199,55 +210,3 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None when it is over the limit."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay_body(body: bytes) -> Receive:
-    """The body, already read here, handed on to the application as if it were still coming."""
-    sent = False
-
-    async def receive() -> Any:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
-async def _send(response: Response[Any], send: Send) -> None:
-    """Send an answer whose body is already encoded (problems and rebuilt resources are)."""
-    body = response.content
-    assert isinstance(body, bytes)
-    headers = [
-        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()
-    ]
-    headers.append((b"content-type", str(response.media_type).encode("latin-1")))
-    headers.append((b"content-length", str(len(body)).encode("latin-1")))
-    await _send_raw(send, response.status_code or 200, headers, body)
-
-
-async def _send_raw(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
-) -> None:
-    start: Any = {"type": "http.response.start", "status": status, "headers": headers}
-    end: Any = {"type": "http.response.body", "body": body, "more_body": False}
-    await send(start)
-    await send(end)

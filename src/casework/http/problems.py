@@ -122,7 +122,9 @@ def _http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response
 
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
-    log.error("unhandled error", error_type=type(error).__name__, path=request.url.path)
+    # The route template, not the path: a path can hold a NIK.
+    route = request.scope.get("path_template", "(no route)")
+    log.error("unhandled error", error_type=type(error).__name__, route=route)
     return problem_response(500)
 
 

@@ -13,6 +13,7 @@ from litestar.params import QueryParameter
 
 from casework.http.policy import AUDIT_READERS, authorize
 from casework.http.problems import not_yet_built
+from casework.http.queries import Limit, MinPosition
 from casework.http.resources import json_response
 from casework.http.routes import query
 from casework.service import Casework
@@ -41,8 +42,8 @@ class AuditController(Controller):
         type: str | None = None,
         from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
         to: datetime | None = None,
-        min_position: Annotated[int | None, QueryParameter(ge=0)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        min_position: MinPosition = None,
+        limit: Limit = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
         """Every stored event once, in position order, with who caused it (a read model)."""

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response
-from litestar.params import QueryParameter
 
 from casework.access.users import User
 from casework.aggregates.base import Cause
 from casework.aggregates.family import Family, NewMember
-from casework.errors import FieldProblem, ValidationFailed
+from casework.errors import FieldProblem, NotFound, ValidationFailed
 from casework.http.policy import FAMILY_READERS, FAMILY_WRITERS, authorize, require_area
 from casework.http.problems import not_yet_built
+from casework.http.queries import Limit, MinPosition, Version
 from casework.http.resources import json_response, resource_response, written
 from casework.http.routes import command, family_command, query
 from casework.http.schemas.families import (
@@ -65,8 +65,8 @@ class FamilyController(Controller):
     @query("/", roles=FAMILY_READERS)
     def index(
         self,
-        min_position: Annotated[int | None, QueryParameter(ge=0)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        min_position: MinPosition = None,
+        limit: Limit = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
         """The list of families is a read model, built by the projections (not yet here)."""
@@ -78,7 +78,7 @@ class FamilyController(Controller):
         family_id: UUID,
         casework: Casework,
         as_of: datetime | None = None,
-        version: Annotated[int | None, QueryParameter(ge=1)] = None,
+        version: Version = None,
     ) -> Response[FamilyOut]:
         """The family now, or as it stood at an instant (`as_of`) or a version."""
         if as_of is not None and as_of.utcoffset() is None:
@@ -87,6 +87,8 @@ class FamilyController(Controller):
             family = casework.load(Family, family_id)
         else:
             family = casework.load_at(Family, family_id, version=version, as_of=as_of)
+            if as_of is None and family.version != version:
+                raise NotFound(f"family {family_id} has no version {version}")
         return resource_response(casework, FAMILY, family_id, version=family.version)
 
     @query("/{family_id:uuid}/history", roles=FAMILY_READERS)
@@ -94,7 +96,7 @@ class FamilyController(Controller):
         self,
         family_id: UUID,
         casework: Casework,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        limit: Limit = 50,
         cursor: str | None = None,
     ) -> Response[HistoryPage]:
         return json_response(history_page(casework, family_id, limit=limit, cursor=cursor))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from litestar import Controller, Response
-from litestar.params import QueryParameter
 
 from casework.http.policy import FINANCE_READERS, authorize
 from casework.http.problems import not_yet_built
+from casework.http.queries import FiscalYear, Limit, MinPosition
 from casework.http.routes import query
 
-MinPosition = Annotated[int | None, QueryParameter(ge=0)]
-Limit = Annotated[int, QueryParameter(ge=1, le=500)]
+MinPosition = MinPosition
+Limit = Limit
 
 
 class ReconciliationController(Controller):
@@ -25,7 +25,7 @@ class ReconciliationController(Controller):
     @query("/", roles=FINANCE_READERS)
     def report(
         self,
-        fiscal_year: int | None = None,
+        fiscal_year: FiscalYear = None,
         kind: Literal["CSR", "APBD", "DAK"] | None = None,
         area: str | None = None,
         as_of: datetime | None = None,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID, uuid4
 
 from litestar import Controller, Response
-from litestar.params import QueryParameter
 
 from casework.aggregates.base import Cause
 from casework.aggregates.funding_source import FundingSource
 from casework.http.policy import EVERYONE, FUNDING_WRITERS, authorize
 from casework.http.problems import not_yet_built
+from casework.http.queries import FiscalYear, Limit, MinPosition
 from casework.http.resources import resource_response, written
 from casework.http.routes import command, query, source_command
 from casework.http.schemas.funding import (
@@ -53,11 +53,11 @@ class FundingSourceController(Controller):
     @query("/", roles=EVERYONE)
     def index(
         self,
-        fiscal_year: int | None = None,
+        fiscal_year: FiscalYear = None,
         kind: Literal["CSR", "APBD", "DAK"] | None = None,
         area: str | None = None,
-        min_position: Annotated[int | None, QueryParameter(ge=0)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        min_position: MinPosition = None,
+        limit: Limit = 50,
         cursor: str | None = None,
     ) -> Response[bytes]:
         """The list of funding sources is a read model, built by the projections."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response
-from litestar.params import QueryParameter
 
 from casework.access.users import User
 from casework.aggregates.base import Cause
 from casework.http.policy import FAMILY_READERS, FAMILY_WRITERS, authorize, require_area
 from casework.http.problems import not_yet_built
+from casework.http.queries import MinPosition
 from casework.http.resources import written
 from casework.http.routes import command, query
 from casework.http.schemas.uppka import FormUppkaGroup, UppkaGroupOut
@@ -45,8 +45,6 @@ class UppkaGroupController(Controller):
         return written(casework, GROUP, saved, status=201)
 
     @query("/{group_id:uuid}", roles=FAMILY_READERS)
-    def read(
-        self, group_id: UUID, min_position: Annotated[int | None, QueryParameter(ge=0)] = None
-    ) -> Response[bytes]:
+    def read(self, group_id: UUID, min_position: MinPosition = None) -> Response[bytes]:
         """The group with its current members: the members come from the family index."""
         return not_yet_built("the UPPKA member list")

@@ -1,0 +1,72 @@
+"""Request bodies decoded strictly, before the framework sees them.
+
+litestar converts a body to its Struct in lax mode (it shares the conversion with query
+strings), so `"budget_idr": "1000"` or `10.0` would pass as rupiah. Here the body is decoded
+with msgspec in strict mode against the handler's own `data` type: JSON types must be exact,
+and a failure answers 422 with the field path (or 400 when the body is not JSON at all:
+invalid UTF-8, bad syntax, nesting too deep). A body that passes is handed on unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from casework.http.body import read_body, replay_body, send_problem
+from casework.http.problems import problem_response
+from casework.http.schemas.common import FieldMessage
+
+# msgspec names the failing place as "- at `$.members[0].nik`", or names a missing/unknown key.
+_AT_PATH = re.compile(r" - at `\$\.?(.*)`$")
+_NAMED_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
+
+
+class StrictBody:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body_type = _body_type(scope)
+        if body_type is None:
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive)
+        if body is None:
+            await send_problem(problem_response(413, "the request body is over 1 MiB"), send)
+            return
+        try:
+            try:
+                msgspec.json.decode(body, type=body_type, strict=True)
+            except msgspec.ValidationError as error:
+                # A typed decode stops at the first wrong value; malformed JSON after it is
+                # still malformed (400), so look at the syntax before blaming a field.
+                msgspec.json.decode(body)
+                problem = _field_problem(str(error))
+                await send_problem(
+                    problem_response(422, "Some fields are invalid", errors=[problem]), send
+                )
+                return
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
+            detail = f"the body is not JSON this API reads: {type(error).__name__}"
+            await send_problem(problem_response(400, detail), send)
+            return
+        await self.app(scope, replay_body(body), send)
+
+
+def _body_type(scope: Scope) -> Any:
+    parameters = scope["route_handler"].parsed_fn_signature.parameters
+    data = parameters.get("data")
+    return None if data is None else data.annotation
+
+
+def _field_problem(message: str) -> FieldMessage:
+    at = _AT_PATH.search(message)
+    path = at.group(1) if at else ""
+    text = message[: at.start()] if at else message
+    named = _NAMED_FIELD.search(text)
+    if named:
+        path = f"{path}.{named.group(1)}" if path else named.group(1)
+    return FieldMessage(path or "body", text)
