@@ -29,7 +29,7 @@ from casework.aggregates.base import CaseworkAggregate
 from casework.crypto import MasterKey, load_master_key
 from casework.database import Database, open_database
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
-from casework.migrate import require_migrated
+from casework.migrate import DatabaseNotMigrated, require_migrated
 from casework.settings import Settings
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.family_keys import FamilyKeys
@@ -74,7 +74,13 @@ class CaseworkStore(Application[UUID]):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.db: Database = open_database(settings.database)
+        location = settings.database
+        if location.sqlite_path is not None and not location.sqlite_path.exists():
+            # Refuse before connecting: connecting would leave an empty file behind.
+            raise DatabaseNotMigrated(
+                f"{location.sqlite_path} does not exist; run `casework migrate` first"
+            )
+        self.db: Database = open_database(location)
         try:
             require_migrated(self.db)
             self.master_key: MasterKey = load_master_key(settings)

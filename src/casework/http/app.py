@@ -24,7 +24,7 @@ from casework.http.controllers.uppka_groups import UppkaGroupController
 from casework.http.controllers.users import UserController
 from casework.http.dependencies import provide_casework, provide_cause, provide_pinned_version
 from casework.http.idempotency import IdempotencyMiddleware
-from casework.http.openapi_fixups import forbid_unknown_request_fields
+from casework.http.openapi_fixups import fix_openapi
 from casework.http.problems import EXCEPTION_HANDLERS
 from casework.http.request_log import RequestLog
 from casework.http.strict_body import StrictBody
@@ -85,7 +85,7 @@ def create_litestar(settings: Settings, casework: Casework | None = None) -> Lit
             ),
             security=[{"bearer": []}],
         ),
-        on_startup=[forbid_unknown_request_fields],
+        on_startup=[fix_openapi],
         on_shutdown=[close_service],
         debug=False,
     )

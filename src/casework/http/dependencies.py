@@ -14,6 +14,7 @@ from casework.access.users import User
 from casework.aggregates.base import Cause
 from casework.service import Casework
 
+IF_MATCH_PATTERN = r'^(W/)?"[0-9]{1,18}"$'
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
 
 
@@ -29,6 +30,7 @@ def provide_cause(
         HeaderParameter(
             name="Idempotency-Key",
             required=False,
+            min_length=1,
             max_length=200,
             description="Repeat a POST safely: the first answer is replayed (24 hours at least).",
         ),
@@ -44,6 +46,7 @@ def provide_pinned_version(
         HeaderParameter(
             name="If-Match",
             required=False,
+            pattern=IF_MATCH_PATTERN,
             description='The version the change is based on, as in the ETag: "3".',
         ),
     ] = None,

@@ -1,22 +1,52 @@
-"""Make the published schemas say what the request Structs enforce.
+"""Make the published OpenAPI document say what the server really does.
 
-litestar renders msgspec Structs without `additionalProperties: false`, although every request
-Struct forbids unknown fields; this adds it, so clients and fuzzers see the real contract.
+litestar renders msgspec Structs without `additionalProperties: false` (every request Struct
+forbids unknown fields), marks the public endpoints as needing the bearer token, and offers
+`null` for optional query and header parameters, which cannot be sent. Fixed here, so clients
+and fuzzers see the real contract.
 """
 
 from __future__ import annotations
 
-from litestar import Litestar
+from typing import Any
 
+from litestar import Litestar
+from litestar.openapi.spec import Operation, PathItem, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+
+from casework.http.authentication import PUBLIC_PATHS
 from casework.http.schemas.common import Request
 
 
-def forbid_unknown_request_fields(app: Litestar) -> None:
+def fix_openapi(app: Litestar) -> None:
+    openapi = app.openapi_schema
     request_types = {cls.__name__ for cls in _subclasses(Request)}
-    components = app.openapi_schema.components
-    for name, schema in (components.schemas or {}).items():
+    for name, schema in (openapi.components.schemas or {}).items():
         if name in request_types:
             schema.additional_properties = False
+    for path, item in (openapi.paths or {}).items():
+        for operation in _operations(item):
+            if path in PUBLIC_PATHS:
+                # litestar drops a handler's empty `security`; these need no token.
+                operation.security = [{}]
+            for parameter in operation.parameters or []:
+                _drop_null_from_optional(parameter)
+
+
+def _operations(item: PathItem) -> list[Operation]:
+    found = [item.get, item.post, item.put, item.patch, item.delete]
+    return [operation for operation in found if operation is not None]
+
+
+def _drop_null_from_optional(parameter: Any) -> None:
+    """An optional query or header parameter is absent or a value; it cannot be sent as null."""
+    schema = parameter.schema
+    if not isinstance(schema, Schema) or not schema.one_of or parameter.required:
+        return
+    kept = [s for s in schema.one_of if not (isinstance(s, Schema) and s.type == OpenAPIType.NULL)]
+    if len(kept) == 1 and isinstance(kept[0], Schema):
+        kept[0].description = kept[0].description or schema.description
+        parameter.schema = kept[0]
 
 
 def _subclasses(cls: type) -> set[type]:

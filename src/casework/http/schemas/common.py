@@ -9,9 +9,11 @@ import msgspec
 from casework.field_checks import MAX_IDR
 
 # Short free text (names, codes, references) and long free text (addresses, reasons).
-ShortText = Annotated[str, msgspec.Meta(max_length=200)]
-LongText = Annotated[str, msgspec.Meta(max_length=500)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Rupiah = Annotated[int, msgspec.Meta(ge=0, le=MAX_IDR)]
+PositiveRupiah = Annotated[int, msgspec.Meta(ge=1, le=MAX_IDR)]
 Nik = Annotated[str, msgspec.Meta(min_length=16, max_length=16, pattern=r"^[0-9]{16}$")]
 # NIK and nomor KK share one shape; their structural rules are checked by the service.
 KkNumber = Nik

@@ -79,9 +79,9 @@ class WelfareAssessment(Request):
 
 
 class ItemIn(Request):
-    item: ShortText
+    item: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     quantity: Quantity
-    unit: ShortText
+    unit: Annotated[str, msgspec.Meta(min_length=1, max_length=30)]
     unit_value_idr: Rupiah
 
 
@@ -114,7 +114,7 @@ class UppkaExit(Request):
 class DashatEnrolmentIn(Request):
     member_nik: Nik
     category: Literal["catin", "ibu_hamil", "ibu_menyusui", "baduta", "balita"]
-    kitchen: Annotated[str, msgspec.Meta(max_length=100)]
+    kitchen: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     enrolled_on: date
 
 

@@ -8,13 +8,21 @@ from uuid import UUID
 
 import msgspec
 
-from casework.http.schemas.common import AreaCode, LongText, Request, Rupiah, ShortText
+from casework.http.schemas.common import (
+    AreaCode,
+    Code,
+    LongText,
+    PositiveRupiah,
+    Request,
+    Rupiah,
+    ShortText,
+)
 
 FiscalYear = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 
 
 class OpenFundingSource(Request):
-    code: Annotated[str, msgspec.Meta(max_length=100)]
+    code: Code
     kind: Literal["CSR", "APBD", "DAK"]
     name: LongText
     sponsor: LongText
@@ -22,11 +30,11 @@ class OpenFundingSource(Request):
     budget_idr: Rupiah
     area: AreaCode
     programs: Annotated[list[ShortText], msgspec.Meta(min_length=1, max_length=20)]
-    reference: LongText = ""
+    reference: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
 class ReceiptIn(Request):
-    amount_idr: Rupiah
+    amount_idr: PositiveRupiah
     reference: LongText
     received_on: date
 

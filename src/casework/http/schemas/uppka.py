@@ -7,11 +7,11 @@ from uuid import UUID
 
 import msgspec
 
-from casework.http.schemas.common import AreaCode, Request, ShortText
+from casework.http.schemas.common import AreaCode, Code, Request, ShortText
 
 
 class FormUppkaGroup(Request):
-    code: ShortText
+    code: Code
     name: ShortText
     area_code: AreaCode
     business_type: ShortText
