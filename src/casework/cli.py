@@ -1,4 +1,4 @@
-"""The `casework` command line: migrate, demo, status, user.
+"""The `casework` command line: migrate, demo, status, serve, user, project, verify, chain.
 
 Commands that write record `cli:<command>` as their actor.
 """
@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from casework.bootstrap import migrate_store
+from casework.cli_audit import add_audit_commands, run_chain_command, run_verify
+from casework.cli_projections import add_project_commands, run_project_command
 from casework.cli_users import add_user_commands, run_user_command
 from casework.crypto import MasterKeyError
 from casework.migrate import DatabaseNotMigrated
+from casework.progress import progress_printer
 from casework.settings import ConfigurationError, Settings
 
 
@@ -27,19 +30,6 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(label: str) -> Callable[[int, int], None]:
-    last = [-1]
-
-    def report(done: int, total: int) -> None:
-        percent = done * 100 // max(total, 1)
-        if percent != last[0]:
-            last[0] = percent
-            end = "\n" if done >= total else ""
-            print(f"\r{label}: {done}/{total} ({percent}%)", end=end, file=sys.stderr, flush=True)
-
-    return report
-
-
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from casework.demo import DemoRefused, load_demo
     from casework.service import Casework
@@ -50,7 +40,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
             app,
             families=args.families,
             seed=args.seed,
-            progress=_progress("families"),
+            progress=progress_printer("families"),
         )
     except DemoRefused as refused:
         print(f"casework demo: {refused}", file=sys.stderr)
@@ -81,7 +71,7 @@ def _status(settings: Settings, _: argparse.Namespace) -> int:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from casework.serve import serve
 
-    serve(settings, host=args.host, port=args.port)
+    serve(settings, host=args.host, port=args.port, projections=not args.no_projections)
     return 0
 
 
@@ -100,7 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API (see API.md)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-projections",
+        action="store_true",
+        help="do not run the read models in this process (run `casework project run`)",
+    )
     add_user_commands(commands)
+    add_project_commands(commands)
+    add_audit_commands(commands)
     return parser
 
 
@@ -110,6 +107,9 @@ HANDLERS = {
     "status": _status,
     "serve": _serve,
     "user": run_user_command,
+    "project": run_project_command,
+    "verify": run_verify,
+    "chain": run_chain_command,
 }
 
 

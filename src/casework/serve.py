@@ -22,10 +22,10 @@ from casework.settings import Settings
 GRACEFUL_SECONDS = 30
 
 
-def serve(settings: Settings, *, host: str, port: int) -> None:
+def serve(settings: Settings, *, host: str, port: int, projections: bool = True) -> None:
     configure_logging()
     # Built before the server starts, so an unmigrated store or a wrong key is refused at once.
-    app = create_app(settings)
+    app = create_app(settings, run_projections=projections)
     location = settings.database
     where = location.sqlite_path or location.postgres_conninfo.split("@")[-1]
     print(f"casework: serving {where} on http://{host}:{port}", file=sys.stderr, flush=True)

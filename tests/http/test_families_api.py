@@ -209,5 +209,8 @@ def test_get_a_funding_source_id_as_a_family_answers_404(api: Api) -> None:
     assert_problem(api.get(f"/families/{source['id']}"), 404)
 
 
-def test_the_list_of_families_is_not_built_yet(api: Api) -> None:
-    assert assert_problem(api.get("/families"), 501)["type"] == "not-implemented"
+def test_the_list_of_families_is_a_page(api: Api) -> None:
+    # the list itself is tested in test_family_list_api.py
+    response = api.get("/families")
+    assert response.status_code == 200, response.text
+    assert set(response.json()) == {"items", "next_cursor"}

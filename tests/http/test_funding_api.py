@@ -214,12 +214,6 @@ def test_reading_a_family_id_as_a_source_answers_404(api: Api) -> None:
     assert api.get(f"/funding-sources/{family['id']}").status_code == 404
 
 
-def test_the_list_of_sources_is_not_built_yet(api: Api) -> None:
-    response = api.get("/funding-sources?fiscal_year=2025", who="finance")
-    assert response.status_code == 501
-    assert response.json()["type"] == "not-implemented"
-
-
 @pytest.mark.parametrize("who", ["kader", "auditor"])
 def test_only_finance_and_admin_write_sources(api: Api, who: str) -> None:
     assert api.post("/funding-sources", source_body(), who=who).status_code == 403

@@ -176,20 +176,3 @@ def test_verify_is_for_auditors_and_admins(api: Api) -> None:
     assert api.get("/audit/verify", who="admin").status_code == 200
     assert api.get("/audit/verify", who="finance").status_code == 403
     assert api.get("/audit/verify", who="kader").status_code == 403
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/reconciliation",
-        "/reconciliation/deliveries",
-        "/reconciliation/discrepancies",
-        "/audit-trail",
-        "/projections",
-    ],
-)
-def test_read_models_not_built_yet_answer_501(api: Api, path: str) -> None:
-    response = api.get(path, who="auditor")
-    assert response.status_code == 501, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["type"] == "not-implemented"

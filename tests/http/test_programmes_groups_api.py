@@ -115,11 +115,11 @@ def test_a_group_code_already_used_answers_409(api: Api) -> None:
     assert response.status_code == 409, response.text
 
 
-def test_reading_a_group_is_not_built_yet(api: Api) -> None:
+def test_reading_a_new_group_shows_it_without_members(api: Api) -> None:
     group_id = form_group(api)
     response = api.get(f"/uppka-groups/{group_id}", who="admin")
-    assert response.status_code == 501
-    assert response.json()["type"] == "not-implemented"
+    assert response.status_code == 200, response.text
+    assert (response.json()["id"], response.json()["members"]) == (group_id, [])
 
 
 def test_a_member_joins_with_201_and_leaves_with_200(api: Api) -> None:

@@ -25,9 +25,12 @@ from casework.http.controllers.users import UserController
 from casework.http.dependencies import provide_casework, provide_cause, provide_pinned_version
 from casework.http.idempotency import IdempotencyMiddleware
 from casework.http.openapi_fixups import fix_openapi
+from casework.http.plain_query import PlainQuery
 from casework.http.problems import EXCEPTION_HANDLERS
 from casework.http.request_log import RequestLog
 from casework.http.strict_body import StrictBody
+from casework.projections.following import BackgroundProjections
+from casework.projections.registry import all_projections
 from casework.service import Casework
 from casework.settings import Settings
 
@@ -44,10 +47,17 @@ CONTROLLERS = [
 ]
 
 
-def create_litestar(settings: Settings, casework: Casework | None = None) -> Litestar:
-    """The litestar application over an open service (opened here unless given)."""
+def create_litestar(
+    settings: Settings, casework: Casework | None = None, *, run_projections: bool = True
+) -> Litestar:
+    """The litestar application over an open service (opened here unless given).
+
+    With `run_projections` (the single-machine default) the read models are kept up to date
+    by a background runner in this process; without, by `casework project run` elsewhere.
+    """
     service = casework or Casework(settings)
     owns_service = casework is None
+    background = BackgroundProjections(service, all_projections()) if run_projections else None
     state = State(
         {
             "casework": service,
@@ -56,7 +66,13 @@ def create_litestar(settings: Settings, casework: Casework | None = None) -> Lit
         }
     )
 
+    def start_projections() -> None:
+        if background is not None:
+            background.start()
+
     def close_service() -> None:
+        if background is not None:
+            background.close()
         if owns_service:
             service.close()
 
@@ -71,6 +87,7 @@ def create_litestar(settings: Settings, casework: Casework | None = None) -> Lit
         middleware=[
             DefineMiddleware(BearerAuthentication, exclude=_public_path_patterns()),
             IdempotencyMiddleware,
+            PlainQuery,
             StrictBody,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -85,16 +102,18 @@ def create_litestar(settings: Settings, casework: Casework | None = None) -> Lit
             ),
             security=[{"bearer": []}],
         ),
-        on_startup=[fix_openapi],
+        on_startup=[fix_openapi, start_projections],
         on_shutdown=[close_service],
         debug=False,
     )
     return app
 
 
-def create_app(settings: Settings, casework: Casework | None = None) -> Any:
+def create_app(
+    settings: Settings, casework: Casework | None = None, *, run_projections: bool = True
+) -> Any:
     """The ASGI application to serve: the API wrapped in the per-request log."""
-    return RequestLog(create_litestar(settings, casework))
+    return RequestLog(create_litestar(settings, casework, run_projections=run_projections))
 
 
 def _public_path_patterns() -> list[str]:

@@ -2,7 +2,7 @@
 
 litestar renders msgspec Structs without `additionalProperties: false` (every request Struct
 forbids unknown fields), marks the public endpoints as needing the bearer token, and offers
-`null` for optional query and header parameters, which cannot be sent. Fixed here, so clients
+`null` for optional headers, which cannot be sent. Fixed here, so clients
 and fuzzers see the real contract.
 """
 
@@ -39,9 +39,12 @@ def _operations(item: PathItem) -> list[Operation]:
 
 
 def _drop_null_from_optional(parameter: Any) -> None:
-    """An optional query or header parameter is absent or a value; it cannot be sent as null."""
+    """An optional header is absent or a value; it cannot be sent as null. (Query parameters
+    keep their null: litestar reads `?min_position=null` as absent.)"""
     schema = parameter.schema
-    if not isinstance(schema, Schema) or not schema.one_of or parameter.required:
+    if parameter.param_in != "header" or parameter.required:
+        return
+    if not isinstance(schema, Schema) or not schema.one_of:
         return
     kept = [s for s in schema.one_of if not (isinstance(s, Schema) and s.type == OpenAPIType.NULL)]
     if len(kept) == 1 and isinstance(kept[0], Schema):

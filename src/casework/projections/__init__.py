@@ -1,5 +1,6 @@
 """Projections: read models built from the event store (lists, reconciliation, audit trail).
 
-Empty for now: the projection runner and its read models are the projections issue's work.
-Events carry everything they need already (financial facts in the clear on funding sources).
+A projection is a handler per event plus the tables it owns (`base.Projection`). The runner
+(`runner.py`) feeds it the store's events in position order, many per transaction, and records
+how far it got in the same transaction as its writes (`tracking.py`).
 """

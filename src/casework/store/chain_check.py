@@ -4,11 +4,15 @@ Positions must run 1, 2, 3, … without a gap (a deleted event leaves one), and 
 chain hash must equal the one recomputed from the previous hash and the event's stored bytes
 (an altered byte, or two events swapped, changes it). Read in batches by position, so the
 whole store never sits in memory.
+
+Someone able to rewrite events could recompute every hash after them too; checkpoints kept
+outside the database (`POSITION:HEAD`, from `casework chain checkpoint`) catch that: the
+recomputed hash at each checkpoint's position must equal the one written down.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -17,6 +21,24 @@ from casework.database import Database
 from casework.store import chain
 
 BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    position: int
+    head: str  # hex SHA-256
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        """`POSITION:HEAD` as `casework chain checkpoint` prints it; ValueError otherwise."""
+        position, _, head = text.strip().partition(":")
+        if not position.isdigit() or int(position) < 1 or len(head) != 64:
+            raise ValueError(f"not a checkpoint (POSITION:HEAD): {text!r}")
+        bytes.fromhex(head)
+        return cls(int(position), head.lower())
+
+    def __str__(self) -> str:
+        return f"{self.position}:{self.head}"
 
 
 @dataclass(frozen=True)
@@ -29,12 +51,16 @@ class ChainReport:
 
 
 def verify_chain(
-    db: Database, *, progress: Callable[[int, int], None] | None = None
+    db: Database,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
 ) -> ChainReport:
     with db.transaction() as tx:
         tx.execute("SELECT count(*) FROM stored_events")
         row = tx.fetchone()
     total = int(row[0]) if row else 0
+    anchors = {checkpoint.position: checkpoint.head for checkpoint in checkpoints}
     previous, checked = chain.GENESIS, 0
     while True:
         with db.transaction() as tx:
@@ -55,9 +81,17 @@ def verify_chain(
             )
             if stored_hash is None or bytes(stored_hash) != previous:
                 return _bad(checked, previous, position, "the stored event or its hash was altered")
+            expected = anchors.get(position)
+            if expected is not None and expected != previous.hex():
+                detail = "the chain differs from the checkpoint kept outside the database"
+                return _bad(checked, previous, position, detail)
             checked = position
         if progress is not None:
             progress(checked, total)
+    beyond = [position for position in anchors if position > checked]
+    if beyond:
+        detail = f"a checkpoint names position {min(beyond)}, but the store ends at {checked}"
+        return _bad(checked, previous, checked + 1, detail)
     return ChainReport(True, checked, previous.hex(), None, f"{checked} events verified")
 
 

@@ -10,7 +10,7 @@ position N has seen everything below it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +48,8 @@ class EventRecord:
 class EventRecorder(ApplicationRecorder):
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Called after every committed insert (projection runners in this process wake up).
+        self.listeners: list[Callable[[], None]] = []
         self.is_postgres = db.location.is_postgres
         if self.is_postgres:
             recorded_at = "GREATEST(clock_timestamp(), %s::timestamptz)"
@@ -71,12 +73,15 @@ class EventRecorder(ApplicationRecorder):
             return []
         try:
             with self.db.transaction(insert_lock=True) as tx:
-                return self._insert_locked(tx, stored_events, claims or ClaimChanges())
+                positions = self._insert_locked(tx, stored_events, claims or ClaimChanges())
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
             if not _is_version_conflict(error):
                 raise
             # The (aggregate, version) pair is taken: another command won the race.
             raise IntegrityError(error) from error
+        for listener in self.listeners:
+            listener()  # committed: wake whoever follows the store in this process
+        return positions
 
     def _insert_locked(
         self, tx: Transaction, stored_events: Sequence[StoredEvent], claims: ClaimChanges
@@ -238,7 +243,7 @@ class EventRecorder(ApplicationRecorder):
                 (originator_id,),
             )
             rows = tx.fetchall()
-        return [EventRecord(row[0], row[1], _as_datetime(row[2])) for row in rows]
+        return [EventRecord(row[0], row[1], as_datetime(row[2])) for row in rows]
 
     def version_as_of(self, originator_id: UUID, instant: datetime) -> int | None:
         """The aggregate's last version recorded at or before `instant` (None: not yet)."""
@@ -252,13 +257,18 @@ class EventRecorder(ApplicationRecorder):
         return None if row is None else row[0]
 
     def _instant_param(self, instant: datetime) -> Any:
-        if instant.tzinfo is None:
-            raise ValueError("instants must carry a UTC offset")
-        if self.is_postgres:
-            return instant
-        # SQLite keeps milliseconds as text; compare in the same shape.
-        utc = instant.astimezone(UTC)
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+        return stored_instant(instant, postgres=self.is_postgres)
+
+
+def stored_instant(instant: datetime, *, postgres: bool) -> Any:
+    """An instant in the shape `recorded_at` is stored in, for comparisons in SQL."""
+    if instant.tzinfo is None:
+        raise ValueError("instants must carry a UTC offset")
+    if postgres:
+        return instant
+    # SQLite keeps milliseconds as text; compare in the same shape.
+    utc = instant.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def _is_version_conflict(error: Exception) -> bool:
@@ -272,7 +282,8 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def _as_datetime(value: Any) -> datetime:
+def as_datetime(value: Any) -> datetime:
+    """A stored `recorded_at`: a datetime from PostgreSQL, ISO-8601 text from SQLite."""
     if isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))

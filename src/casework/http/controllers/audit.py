@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Response
-from litestar.datastructures import State
 from litestar.params import QueryParameter
 
+from casework.http.cursors import position_after
 from casework.http.policy import AUDIT_READERS, authorize
-from casework.http.problems import not_yet_built
-from casework.http.queries import Limit, MinPosition
+from casework.http.queries import Instant, Limit, MinPosition, parse_instant
+from casework.http.read_models import read_model_position
 from casework.http.resources import json_response
 from casework.http.routes import query
+from casework.http.schemas.audit import ChainVerification, TrailItem, TrailPage
+from casework.projections.audit_queries import TrailFilter, read_trail
 from casework.service import Casework
 from casework.store.chain_check import verify_chain
 
-
-class ChainVerification(msgspec.Struct):
-    ok: bool
-    events_checked: int
-    head: str
-    first_bad_position: int | None
-    detail: str
+TRAIL = "audit_trail"
 
 
 class AuditController(Controller):
@@ -36,23 +30,40 @@ class AuditController(Controller):
     @query("/audit-trail", roles=AUDIT_READERS)
     def trail(
         self,
+        casework: Casework,
         family_id: UUID | None = None,
         funding_source_id: UUID | None = None,
         actor: str | None = None,
         type: str | None = None,
-        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        to: datetime | None = None,
+        from_: Annotated[str | None, QueryParameter(name="from", format="date-time")] = None,
+        to: Instant = None,
         min_position: MinPosition = None,
         limit: Limit = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
-        """Every stored event once, in position order, with who caused it (a read model)."""
-        return not_yet_built("the audit trail")
+    ) -> Response[TrailPage]:
+        """Every stored event once, in position order, with who caused it (no personal data).
+
+        `family_id` and `funding_source_id` select the events of that aggregate; `from` and
+        `to` are instants (`from <= recorded_at < to`).
+        """
+        start, end = parse_instant(from_, "from"), parse_instant(to, "to")
+        read_model_position(casework, TRAIL, min_position)
+        where = TrailFilter(
+            aggregate_ids=tuple(i for i in (family_id, funding_source_id) if i is not None),
+            actor=actor,
+            event_type=type,
+            start=start,
+            end=end,
+            after_position=position_after(cursor),
+        )
+        entries = read_trail(casework.db, where, limit=limit + 1)
+        items = [TrailItem(**vars(entry)) for entry in entries[:limit]]
+        next_cursor = str(items[-1].position) if len(entries) > limit else None
+        return json_response(TrailPage(items, next_cursor))
 
     @query("/audit/verify", roles=AUDIT_READERS)
-    def verify(self, state: State) -> Response[ChainVerification]:
+    def verify(self, casework: Casework) -> Response[ChainVerification]:
         """Recomputes the tamper-evidence chain over every stored event."""
-        casework: Casework = state.casework
         report = verify_chain(casework.db)
         return json_response(
             ChainVerification(

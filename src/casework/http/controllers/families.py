@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -11,10 +10,10 @@ from litestar import Controller, Request, Response
 from casework.access.users import User
 from casework.aggregates.base import Cause
 from casework.aggregates.family import Family, NewMember
-from casework.errors import FieldProblem, NotFound, ValidationFailed
+from casework.errors import NotFound
 from casework.http.policy import FAMILY_READERS, FAMILY_WRITERS, authorize, require_area
-from casework.http.problems import not_yet_built
-from casework.http.queries import Limit, MinPosition, Version
+from casework.http.queries import Instant, Limit, MinPosition, Version, parse_instant
+from casework.http.read_models import read_model_position
 from casework.http.resources import json_response, resource_response, written
 from casework.http.routes import command, family_command, query
 from casework.http.schemas.families import (
@@ -27,7 +26,16 @@ from casework.http.schemas.families import (
     Relocation,
     WelfareAssessment,
 )
+from casework.http.schemas.family_list import (
+    AreaFilter,
+    FamilyPage,
+    KkNumberFilter,
+    NamePart,
+    Program,
+)
+from casework.http.views.family_list import family_page
 from casework.http.views.history import history_page
+from casework.projections.family_index import NAME as FAMILY_INDEX
 from casework.service import Casework
 
 FAMILY = "family"
@@ -65,29 +73,49 @@ class FamilyController(Controller):
     @query("/", roles=FAMILY_READERS)
     def index(
         self,
+        request: Request[User, Any, Any],
+        casework: Casework,
+        area: AreaFilter = None,
+        program: Program = None,
+        kk_number: KkNumberFilter = None,
+        q: NamePart = None,
         min_position: MinPosition = None,
         limit: Limit = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
-        """The list of families is a read model, built by the projections (not yet here)."""
-        return not_yet_built("the family index")
+    ) -> Response[FamilyPage]:
+        """Family summaries (read model), ordered by area code, then KK number.
+
+        `area` is a code prefix, `program` a programme the family takes part in, `q` part of
+        any member's name (case-insensitive). A caseworker sees only families in its areas.
+        """
+        read_model_position(casework, FAMILY_INDEX, min_position)
+        page = family_page(
+            casework.db,
+            request.user,
+            area=area,
+            program=program,
+            kk_number=kk_number,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+        )
+        return json_response(page)
 
     @query("/{family_id:uuid}", roles=FAMILY_READERS)
     def read(
         self,
         family_id: UUID,
         casework: Casework,
-        as_of: datetime | None = None,
+        as_of: Instant = None,
         version: Version = None,
     ) -> Response[FamilyOut]:
         """The family now, or as it stood at an instant (`as_of`) or a version."""
-        if as_of is not None and as_of.utcoffset() is None:
-            raise ValidationFailed([FieldProblem("as_of", "must be an instant with an offset")])
-        if as_of is None and version is None:
+        instant = parse_instant(as_of, "as_of")
+        if instant is None and version is None:
             family = casework.load(Family, family_id)
         else:
-            family = casework.load_at(Family, family_id, version=version, as_of=as_of)
-            if as_of is None and family.version != version:
+            family = casework.load_at(Family, family_id, version=version, as_of=instant)
+            if instant is None and family.version != version:
                 raise NotFound(f"family {family_id} has no version {version}")
         return resource_response(casework, FAMILY, family_id, version=family.version)
 

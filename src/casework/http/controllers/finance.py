@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
-from litestar import Controller, Response
+from litestar import Controller, Request, Response
 
+from casework.http.cursors import position_after
 from casework.http.policy import FINANCE_READERS, authorize
-from casework.http.problems import not_yet_built
 from casework.http.queries import FiscalYear, Limit, MinPosition
+from casework.http.read_models import read_model_position
+from casework.http.resources import json_response
 from casework.http.routes import query
+from casework.http.schemas.finance import (
+    DeliveryPage,
+    FindingPage,
+    ReconciliationReport,
+)
+from casework.http.source_params import AsOf, Period, Program, instant, source_filter
+from casework.http.views.reconciliation_export import (
+    CSV,
+    XLSX,
+    ExportOperation,
+    report_csv,
+    report_xlsx,
+)
+from casework.projections.delivery_lines import DeliveryFilter, delivery_lines
+from casework.projections.ledger_findings import findings
+from casework.projections.reconciliation_queries import reconciliation
+from casework.projections.reflected import reflected
+from casework.service import Casework
 
-MinPosition = MinPosition
-Limit = Limit
+LEDGER = "funding_ledger"
+Format = Literal["json", "csv", "xlsx"]
 
 
 class ReconciliationController(Controller):
@@ -22,38 +41,72 @@ class ReconciliationController(Controller):
     guards = (authorize,)
     tags = ("reconciliation",)
 
-    @query("/", roles=FINANCE_READERS)
+    @query("/", roles=FINANCE_READERS, operation_class=ExportOperation)
     def report(
         self,
+        request: Request[Any, Any, Any],
+        casework: Casework,
         fiscal_year: FiscalYear = None,
         kind: Literal["CSR", "APBD", "DAK"] | None = None,
         area: str | None = None,
-        as_of: datetime | None = None,
-        format: Literal["json", "csv", "xlsx"] | None = None,
+        as_of: AsOf = None,
+        format: Format | None = None,
         min_position: MinPosition = None,
-    ) -> Response[bytes]:
-        """Per funding source: budget, received, drawn net of voids, voided, balance."""
-        return not_yet_built("the funding ledger")
+    ) -> Response[ReconciliationReport]:
+        """Per funding source: budget, received, drawn net of voids, voided, balance, and per
+        programme and period; as of now or of an instant. Also as CSV or an Excel workbook."""
+        sources = source_filter(fiscal_year, kind, area)
+        processed = read_model_position(casework, LEDGER, min_position)
+        at = reflected(casework.db, processed, instant(as_of))
+        report = reconciliation(casework.db, at, sources)
+        chosen = format or _negotiated(request)
+        if chosen == "json":
+            return json_response(report)
+        body, media_type = (
+            (report_csv(report), CSV) if chosen == "csv" else (report_xlsx(report), XLSX)
+        )
+        filename = f"reconciliation-{at.position}.{chosen}"
+        export = Response(
+            body,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+        return cast(Response[ReconciliationReport], export)  # its schema: ExportOperation
 
     @query("/deliveries", roles=FINANCE_READERS)
     def deliveries(
         self,
+        casework: Casework,
         funding_source_id: UUID | None = None,
-        period: str | None = None,
-        program: str | None = None,
+        period: Period = None,
+        program: Program = None,
         min_position: MinPosition = None,
         limit: Limit = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
+    ) -> Response[DeliveryPage]:
         """Delivery line items in position order, without personal data."""
-        return not_yet_built("the funding ledger")
+        after = position_after(cursor)
+        position = read_model_position(casework, LEDGER, min_position)
+        only = DeliveryFilter(funding_source_id, period, program)
+        items, next_cursor = delivery_lines(casework.db, position, only, after=after, limit=limit)
+        return json_response(DeliveryPage(items, next_cursor, position))
 
     @query("/discrepancies", roles=FINANCE_READERS)
     def discrepancies(
         self,
+        casework: Casework,
+        as_of: AsOf = None,
         min_position: MinPosition = None,
         limit: Limit = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
-        """Findings such as unreceived funds or one person given twice through two KKs."""
-        return not_yet_built("the funding ledger")
+    ) -> Response[FindingPage]:
+        """Findings in position order: drawn beyond receipts, received beyond the budget."""
+        processed = read_model_position(casework, LEDGER, min_position)
+        at = reflected(casework.db, processed, instant(as_of))
+        items, next_cursor = findings(casework.db, at.position, cursor=cursor, limit=limit)
+        return json_response(FindingPage(items, next_cursor, at.position))
+
+
+def _negotiated(request: Request[Any, Any, Any]) -> Format:
+    best = request.accept.best_match(["application/json", "text/csv", XLSX], "application/json")
+    return "csv" if best == "text/csv" else "xlsx" if best == XLSX else "json"

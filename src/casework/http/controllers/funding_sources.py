@@ -10,20 +10,24 @@ from litestar import Controller, Response
 from casework.aggregates.base import Cause
 from casework.aggregates.funding_source import FundingSource
 from casework.http.policy import EVERYONE, FUNDING_WRITERS, authorize
-from casework.http.problems import not_yet_built
 from casework.http.queries import FiscalYear, Limit, MinPosition
-from casework.http.resources import resource_response, written
+from casework.http.read_models import read_model_position
+from casework.http.resources import json_response, resource_response, written
 from casework.http.routes import command, query, source_command
 from casework.http.schemas.funding import (
     BudgetRevisionIn,
     ClosureIn,
     FundingSourceOut,
+    FundingSourcePage,
     OpenFundingSource,
     ReceiptIn,
 )
+from casework.http.source_params import source_filter
+from casework.projections.funding_sources_queries import funding_sources
 from casework.service import Casework
 
 SOURCE = "funding-source"
+SOURCES_LIST = "funding_sources"  # the projection behind the list
 
 
 class FundingSourceController(Controller):
@@ -53,15 +57,20 @@ class FundingSourceController(Controller):
     @query("/", roles=EVERYONE)
     def index(
         self,
+        casework: Casework,
         fiscal_year: FiscalYear = None,
         kind: Literal["CSR", "APBD", "DAK"] | None = None,
         area: str | None = None,
         min_position: MinPosition = None,
         limit: Limit = 50,
         cursor: str | None = None,
-    ) -> Response[bytes]:
-        """The list of funding sources is a read model, built by the projections."""
-        return not_yet_built("the funding-source list")
+    ) -> Response[FundingSourcePage]:
+        """Funding sources ordered by code, filtered by fiscal year, kind and area (a source
+        is kept when its area and the asked one overlap). A read model."""
+        sources = source_filter(fiscal_year, kind, area)
+        position = read_model_position(casework, SOURCES_LIST, min_position)
+        items, next_cursor = funding_sources(casework.db, sources, cursor=cursor, limit=limit)
+        return json_response(FundingSourcePage(items, next_cursor, position))
 
     @query("/{source_id:uuid}", roles=EVERYONE)
     def read(self, source_id: UUID, casework: Casework) -> Response[FundingSourceOut]:

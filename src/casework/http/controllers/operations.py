@@ -7,14 +7,32 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 
 from casework.http.policy import AUDIT_READERS, authorize
-from casework.http.problems import not_yet_built, problem_response
+from casework.http.problems import problem_response
 from casework.http.resources import json_response
 from casework.http.routes import problem_responses, query
+from casework.http.schemas.audit import ProjectionList, ProjectionProgress
+from casework.projections import tracking
+from casework.projections.registry import projection_names
 from casework.service import Casework
 
 
 class Status(msgspec.Struct):
     status: str
+
+
+class Readiness(msgspec.Struct):
+    status: str
+    head_position: int
+    projections: list[ProjectionProgress]
+
+
+def progress_of(casework: Casework) -> list[ProjectionProgress]:
+    return [
+        ProjectionProgress(
+            s.name, s.position, s.head_position, s.lag, "current" if s.lag == 0 else "behind"
+        )
+        for s in tracking.statuses(casework.db, projection_names())
+    ]
 
 
 class OperationsController(Controller):
@@ -27,14 +45,16 @@ class OperationsController(Controller):
         return Status("ok")
 
     @get("/ready", sync_to_thread=True, responses=problem_responses(503))
-    def ready(self, state: State) -> Response[Status]:
-        """The database answers (no authentication); 503 while it does not."""
+    def ready(self, state: State) -> Response[Readiness]:
+        """The database answers (no authentication; 503 while it does not), with how far
+        behind the store each read model is."""
         casework: Casework = state.casework
         try:
-            casework.event_recorder.max_notification_id()
+            progress = progress_of(casework)
         except Exception:
             return problem_response(503, "the database does not answer")  # type: ignore[return-value]
-        return json_response(Status("ready"))
+        head = max((p.head_position for p in progress), default=0)
+        return json_response(Readiness("ready", head, progress))
 
 
 class ProjectionController(Controller):
@@ -43,6 +63,6 @@ class ProjectionController(Controller):
     tags = ("operations",)
 
     @query("/", roles=AUDIT_READERS)
-    def index(self) -> Response[bytes]:
+    def index(self, casework: Casework) -> Response[ProjectionList]:
         """Each projection's position, the head position and the lag between them."""
-        return not_yet_built("projection progress")
+        return json_response(ProjectionList(progress_of(casework)))

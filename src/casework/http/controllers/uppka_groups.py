@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 from litestar import Controller, Request, Response
 
 from casework.access.users import User
 from casework.aggregates.base import Cause
+from casework.aggregates.uppka_group import UppkaGroup
 from casework.http.policy import FAMILY_READERS, FAMILY_WRITERS, authorize, require_area
-from casework.http.problems import not_yet_built
 from casework.http.queries import MinPosition
-from casework.http.resources import written
+from casework.http.read_models import read_model_position
+from casework.http.resources import json_response, written
 from casework.http.routes import command, query
 from casework.http.schemas.uppka import FormUppkaGroup, UppkaGroupOut
+from casework.http.views.family_list import group_members
+from casework.http.views.uppka import uppka_group_view
+from casework.projections.family_index import NAME as FAMILY_INDEX
 from casework.service import Casework
 
 GROUP = "uppka-group"
@@ -45,6 +50,17 @@ class UppkaGroupController(Controller):
         return written(casework, GROUP, saved, status=201)
 
     @query("/{group_id:uuid}", roles=FAMILY_READERS)
-    def read(self, group_id: UUID, min_position: MinPosition = None) -> Response[bytes]:
-        """The group with its current members: the members come from the family index."""
-        return not_yet_built("the UPPKA member list")
+    def read(
+        self,
+        request: Request[User, Any, Any],
+        group_id: UUID,
+        casework: Casework,
+        min_position: MinPosition = None,
+    ) -> Response[UppkaGroupOut]:
+        """The group with its current members (read model); a caseworker sees only the
+        members whose families lie in its areas."""
+        read_model_position(casework, FAMILY_INDEX, min_position)
+        group = casework.load(UppkaGroup, group_id)
+        members = group_members(casework.db, request.user, group_id)
+        body = msgspec.structs.replace(uppka_group_view(casework, group), members=members)
+        return json_response(body, headers={"ETag": f'"{group.version}"'})

@@ -65,3 +65,9 @@ class FundingSourceOut(msgspec.Struct):
     drawn_idr: int
     balance_idr: int
     status: str
+
+
+class FundingSourcePage(msgspec.Struct):
+    items: list[FundingSourceOut]
+    next_cursor: str | None
+    position: int  # the read model's position

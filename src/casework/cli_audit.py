@@ -1,0 +1,70 @@
+"""`casework verify` and `casework chain checkpoint`: tamper evidence from the command line.
+
+`verify` recomputes the hash chain over the whole store (with progress), prints the events
+checked and the head, and exits 1 naming the first bad position. `chain checkpoint` verifies
+and prints `POSITION:HEAD` for an auditor to keep outside the database; `verify --expect
+POSITION:HEAD` then proves the store still matches it, even if every hash after a rewritten
+event was recomputed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from casework.database import open_database
+from casework.migrate import require_migrated
+from casework.progress import progress_printer
+from casework.settings import Settings
+from casework.store.chain_check import ChainReport, Checkpoint, verify_chain
+
+
+def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = commands.add_parser("verify", help="recompute the tamper-evidence hash chain")
+    verify.add_argument(
+        "--expect",
+        action="append",
+        default=[],
+        metavar="POSITION:HEAD",
+        help="a checkpoint kept outside the database (repeat for more)",
+    )
+    chain = commands.add_parser("chain", help="anchor the hash chain outside the database")
+    actions = chain.add_subparsers(dest="chain_command", required=True)
+    actions.add_parser("checkpoint", help="verify, then print POSITION:HEAD to keep elsewhere")
+
+
+def run_verify(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        checkpoints = [Checkpoint.parse(text) for text in args.expect]
+    except ValueError as error:
+        print(f"casework verify: {error}", file=sys.stderr)
+        return 2
+    report = _verify(settings, checkpoints)
+    print(f"events checked: {report.events_checked}")
+    print(f"head: {report.head}")
+    if not report.ok:
+        print(f"FAILED: {report.detail}")
+        return 1
+    print(
+        f"ok: {report.detail}"
+        + (f", {len(checkpoints)} checkpoint(s) match" if checkpoints else "")
+    )
+    return 0
+
+
+def run_chain_command(settings: Settings, _: argparse.Namespace) -> int:
+    report = _verify(settings, [])
+    if not report.ok:
+        print(f"FAILED: {report.detail}", file=sys.stderr)
+        return 1
+    print(Checkpoint(report.events_checked, report.head))
+    return 0
+
+
+def _verify(settings: Settings, checkpoints: list[Checkpoint]) -> ChainReport:
+    db = open_database(settings.database)
+    try:
+        require_migrated(db)
+        return verify_chain(db, progress=progress_printer("events"), checkpoints=checkpoints)
+    finally:
+        db.close()

@@ -1,0 +1,75 @@
+"""The audit trail: every stored event exactly once, in position order, without personal data.
+
+A summary names only structured, non-personal facts of the event (ids, codes, programmes,
+periods, areas, amounts, member numbers, dates). Free text (reasons, addresses, references)
+is left out as well: a caseworker may have typed a name into it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from casework.database import Transaction
+from casework.projections.base import StoredFact
+
+# Text fields that hold codes, never people.
+_CODE_FIELDS = frozenset(
+    {"program", "period", "area_code", "area", "code", "kind", "category", "source", "programs"}
+)
+_ENVELOPE = frozenset(
+    {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "request_id"}
+)
+
+
+def summarise(fact: StoredFact) -> str:
+    personal = set(getattr(type(fact.event), "PERSONAL_FIELDS", ()))
+    facts: list[str] = []
+    for name, value in msgspec.to_builtins(fact.event).items():
+        if name in _ENVELOPE or name in personal:
+            continue
+        shown = _shown(name, value)
+        if shown is not None:
+            facts.append(f"{name}={shown}")
+    return f"{fact.event_type}: {', '.join(facts)}" if facts else fact.event_type
+
+
+def _shown(name: str, value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int) and (name.endswith(("_idr", "_no", "_year")) or name == "desil"):
+        return str(value)
+    if name.endswith(("_id", "_on")) and isinstance(value, str):
+        return value  # ids and dates, already rendered as text
+    if name in _CODE_FIELDS:
+        return "+".join(value) if isinstance(value, list | tuple) else str(value)
+    if name == "items" and isinstance(value, list | tuple):
+        return f"{len(value)} item(s)"
+    if name == "members" and isinstance(value, list | tuple):
+        return f"{len(value)} member(s)"
+    return None
+
+
+class AuditTrailProjection:
+    name = "audit_trail"
+    tables: tuple[str, ...] = ("audit_trail",)
+
+    def apply(self, tx: Transaction, fact: StoredFact) -> None:
+        aggregate_type = type(fact.event).__qualname__.split(".")[0]
+        tx.execute(
+            "INSERT INTO audit_trail (position, recorded_at, actor, aggregate_type, "
+            "aggregate_id, version, type, summary, request_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                fact.position,
+                fact.stored_recorded_at,
+                fact.event.actor,
+                aggregate_type,
+                fact.aggregate_id,
+                fact.version,
+                fact.event_type,
+                summarise(fact),
+                fact.event.request_id,
+            ),
+        )

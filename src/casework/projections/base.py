@@ -1,0 +1,44 @@
+"""What a projection is: a name, the tables it owns, and a handler for stored events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from casework.database import Transaction
+
+
+@dataclass(frozen=True)
+class StoredFact:
+    """One stored event, decoded, with where and when it was stored."""
+
+    position: int
+    recorded_at: datetime
+    aggregate_id: UUID
+    version: int
+    topic: str
+    event: Any  # the domain event (personal fields None once the family key is destroyed)
+    # `recorded_at` exactly as stored (ISO text on SQLite), for read models to copy, so their
+    # comparisons with `stored_instant()` of a query match the event store's own.
+    stored_recorded_at: Any = None
+
+    @property
+    def event_type(self) -> str:
+        """`FamilyRegistered`, `FundingSourceDrawn`, …: aggregate and event class names."""
+        outer = type(self.event).__qualname__.split(".")[0]
+        return f"{outer}{type(self.event).__name__}"
+
+
+class Projection(Protocol):
+    """A read model: `apply` writes what one event changes, inside the batch's transaction.
+
+    `apply` must be deterministic in the events alone (a rebuild must equal the live tables)
+    and must never fail on an event it does not care about.
+    """
+
+    name: str
+    tables: tuple[str, ...]  # emptied, in this order, by a rebuild
+
+    def apply(self, tx: Transaction, fact: StoredFact) -> None: ...

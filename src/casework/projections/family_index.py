@@ -1,0 +1,165 @@
+"""The family index: the rows behind `GET /families` and the members of each UPPKA group.
+
+One handler per family event mirrors what that event's `apply` changes in what the list shows,
+updating the family's own rows in place (never replaying the family). Personal values (KK
+number, NIKs, names) arrive as None once the family's key is destroyed; `PersonalDataErased`
+sets them to NULL here too, so the live tables and a rebuild after an erasure agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from casework.aggregates.family import Family
+from casework.aggregates.family_records import HEAD
+from casework.database import Transaction
+from casework.projections import family_programs as programs
+from casework.projections.base import StoredFact
+
+NAME = "family_index"
+
+
+def folded(name: str | None) -> str | None:
+    """The form of a name that `q` is matched against (case-insensitive, Unicode-aware)."""
+    return None if name is None else name.casefold()
+
+
+class FamilyIndexProjection:
+    name = NAME
+    tables: tuple[str, ...] = (
+        "family_index",
+        "family_index_members",
+        "family_index_deliveries",
+        "family_index_dashat",
+        "uppka_members",
+        "family_index_programs",
+    )
+
+    def apply(self, tx: Transaction, fact: StoredFact) -> None:
+        handler = _HANDLERS.get(type(fact.event))
+        if handler is None:
+            return  # not a family event
+        family_id = fact.aggregate_id
+        handler(tx, family_id, fact.event)
+        tx.execute(
+            "UPDATE family_index SET version = %s WHERE family_id = %s", (fact.version, family_id)
+        )
+
+
+def _registered(tx: Transaction, family_id: UUID, event: Family.Registered) -> None:
+    tx.execute(
+        "INSERT INTO family_index (family_id, version, area_code, kk_number, status, "
+        "active_members) VALUES (%s, 1, %s, %s, 'active', 0)",
+        (family_id, event.area_code, event.kk_number),
+    )
+    identities = {identity.member_no: identity for identity in event.identities or ()}
+    for facts in event.members:
+        identity = identities.get(facts.member_no)
+        name = identity.name if identity else None
+        nik = identity.nik if identity else None
+        _insert_member(tx, family_id, facts.member_no, nik, name, facts.relationship)
+    _count_members(tx, family_id)
+
+
+def _member_added(tx: Transaction, family_id: UUID, event: Family.MemberAdded) -> None:
+    _insert_member(tx, family_id, event.member_no, event.nik, event.name, event.relationship)
+    _count_members(tx, family_id)
+
+
+def _member_corrected(tx: Transaction, family_id: UUID, event: Family.MemberCorrected) -> None:
+    # None means "unchanged", as in the aggregate.
+    tx.execute(
+        "UPDATE family_index_members SET nik = coalesce(%s, nik), name = coalesce(%s, name), "
+        "name_folded = coalesce(%s, name_folded) WHERE family_id = %s AND member_no = %s",
+        (event.nik, event.name, folded(event.name), family_id, event.member_no),
+    )
+
+
+def _member_departed(tx: Transaction, family_id: UUID, event: Family.MemberDeparted) -> None:
+    _set_member(tx, family_id, event.member_no, "active = %s", False)
+    if event.new_head_member_no is not None:
+        _set_member(tx, family_id, event.new_head_member_no, "relationship = %s", HEAD)
+    # Someone who left the family no longer takes part in its programmes.
+    for table in ("uppka_members", "family_index_dashat"):
+        tx.execute(
+            f"DELETE FROM {table} WHERE family_id = %s AND member_no = %s",
+            (family_id, event.member_no),
+        )
+    programs.refresh(tx, family_id)
+    _count_members(tx, family_id)
+
+
+def _relocated(tx: Transaction, family_id: UUID, event: Family.Relocated) -> None:
+    tx.execute(
+        "UPDATE family_index SET area_code = %s, kk_number = coalesce(%s, kk_number) "
+        "WHERE family_id = %s",
+        (event.area_code, event.kk_number, family_id),
+    )
+
+
+def _erased(tx: Transaction, family_id: UUID, event: Family.PersonalDataErased) -> None:
+    tx.execute(
+        "UPDATE family_index SET kk_number = NULL, status = 'erased' WHERE family_id = %s",
+        (family_id,),
+    )
+    tx.execute(
+        "UPDATE family_index_members SET nik = NULL, name = NULL, name_folded = NULL "
+        "WHERE family_id = %s",
+        (family_id,),
+    )
+
+
+def _insert_member(
+    tx: Transaction,
+    family_id: UUID,
+    member_no: int,
+    nik: str | None,
+    name: str | None,
+    relationship: str,
+) -> None:
+    tx.execute(
+        "INSERT INTO family_index_members (family_id, member_no, nik, name, name_folded, "
+        "relationship, active) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        (family_id, member_no, nik, name, folded(name), relationship, True),
+    )
+
+
+def _set_member(tx: Transaction, family_id: UUID, member_no: int, column: str, value: Any) -> None:
+    tx.execute(
+        f"UPDATE family_index_members SET {column} WHERE family_id = %s AND member_no = %s",
+        (value, family_id, member_no),
+    )
+
+
+def _count_members(tx: Transaction, family_id: UUID) -> None:
+    """Active members and the status they give (an erased family stays erased)."""
+    tx.execute(
+        "SELECT count(*) FROM family_index_members WHERE family_id = %s AND active = %s",
+        (family_id, True),
+    )
+    row = tx.fetchone()
+    active = int(row[0]) if row else 0
+    tx.execute(
+        "UPDATE family_index SET active_members = %s, status = CASE WHEN status = 'erased' "
+        "THEN status WHEN %s > 0 THEN 'active' ELSE 'inactive' END WHERE family_id = %s",
+        (active, active, family_id),
+    )
+
+
+def _version_only(tx: Transaction, family_id: UUID, event: Any) -> None:
+    """An event that changes nothing the index shows but the family's version."""
+
+
+Handler = Callable[[Transaction, UUID, Any], None]
+_HANDLERS: dict[type[Any], Handler] = {
+    Family.Registered: _registered,
+    Family.MemberAdded: _member_added,
+    Family.MemberCorrected: _member_corrected,
+    Family.MemberDeparted: _member_departed,
+    Family.Relocated: _relocated,
+    Family.WelfareAssessed: _version_only,
+    Family.PersonalDataErased: _erased,
+    **programs.HANDLERS,
+}

@@ -1,0 +1,122 @@
+"""The projection runner: catch up in batches, then follow new events as they are stored.
+
+A batch reads and decodes the next events outside any write (decoding may look up family
+keys), then, in one transaction, locks the projection's position, applies the events that
+follow it without a gap, and advances the position. Two runners of one projection therefore
+take turns on the lock and the second skips what the first applied; an event that commits late
+is never passed over, because a batch stops at the first missing position and the next batch
+starts there. (With the insert lock, commit order is position order, so a gap is a moment.)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+import structlog
+from eventsourcing.persistence import StoredEvent
+
+from casework.application import CaseworkStore
+from casework.projections import tracking
+from casework.projections.base import Projection, StoredFact
+from casework.store.recorder import as_datetime
+
+log = structlog.get_logger("casework.projections")
+
+BATCH_SIZE = 1000
+Progress = Callable[[int, int], None]
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        store: CaseworkStore,
+        projections: Sequence[Projection],
+        *,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.store = store
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self.postgres = store.db.location.is_postgres
+
+    # -- one projection ----------------------------------------------------------------------
+
+    def run_batch(self, projection: Projection) -> int:
+        """Apply the next batch; the number of events applied (0: caught up, or waiting)."""
+        start = tracking.positions(self.store.db).get(projection.name, 0)
+        facts = self._read(start)
+        if not facts:
+            return 0
+        # SQLite has one writer at a time: the batch takes the write lock like an insert does.
+        with self.store.db.transaction(insert_lock=not self.postgres) as tx:
+            position = tracking.lock_position(tx, projection.name, postgres=self.postgres)
+            applied = 0
+            for fact in facts:
+                if fact.position <= position:
+                    continue  # another runner applied it meanwhile
+                if fact.position != position + 1:
+                    break  # a gap: that event has not committed yet; the next batch waits for it
+                projection.apply(tx, fact)
+                position, applied = fact.position, applied + 1
+            if applied:
+                tracking.advance(tx, projection.name, position)
+        return applied
+
+    def catch_up(self, projection: Projection, progress: Progress | None = None) -> int:
+        total = 0
+        while applied := self.run_batch(projection):
+            total += applied
+            if progress is not None:
+                done = tracking.positions(self.store.db).get(projection.name, 0)
+                progress(done, tracking.head_position(self.store.db))
+        return total
+
+    def rebuild(self, projection: Projection, progress: Progress | None = None) -> int:
+        """Empty the projection's tables and replay it from position zero."""
+        with self.store.db.transaction(insert_lock=not self.postgres) as tx:
+            tracking.lock_position(tx, projection.name, postgres=self.postgres)
+            for table in projection.tables:
+                tx.execute(f"DELETE FROM {table}")
+            tracking.advance(tx, projection.name, 0)
+        return self.catch_up(projection, progress)
+
+    # -- all of them, for as long as the process runs -----------------------------------------
+
+    def follow(self, stop: threading.Event, wake: threading.Event, poll_seconds: float) -> None:
+        """Catch every projection up, then sleep until woken (or the poll comes round)."""
+        while not stop.is_set():
+            wake.clear()
+            for projection in self.projections:
+                try:
+                    self.catch_up(projection)
+                except Exception as error:  # a bug or a lost database: say so, retry later
+                    log.error(
+                        "projection failed",
+                        projection=projection.name,
+                        error_type=type(error).__name__,
+                        error=str(error)[:200],
+                    )
+                    stop.wait(poll_seconds)
+            wake.wait(poll_seconds)
+
+    def _read(self, after: int) -> list[StoredFact]:
+        with self.store.db.transaction() as tx:
+            tx.execute(
+                "SELECT position, originator_id, originator_version, topic, state, recorded_at "
+                "FROM stored_events WHERE position > %s ORDER BY position LIMIT %s",
+                (after, self.batch_size),
+            )
+            rows = tx.fetchall()
+        facts = []
+        for position, originator_id, version, topic, state, recorded_at in rows:
+            aggregate_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+            event = self.store.mapper.to_domain_event(
+                StoredEvent(aggregate_id, version, topic, bytes(state))
+            )
+            instant = as_datetime(recorded_at)
+            facts.append(
+                StoredFact(position, instant, aggregate_id, version, topic, event, recorded_at)
+            )
+        return facts
