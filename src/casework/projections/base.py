@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -23,6 +24,9 @@ class StoredFact:
     # `recorded_at` exactly as stored (ISO text on SQLite), for read models to copy, so their
     # comparisons with `stored_instant()` of a query match the event store's own.
     stored_recorded_at: Any = None
+    # A keyed digest (scope, value) -> hex, for read models that must link a personal value
+    # across families (one NIK on two KKs) without holding it: the key never leaves the store.
+    keyed_hash: Callable[[str, str], str] | None = None
 
     @property
     def event_type(self) -> str:

@@ -4,6 +4,9 @@ Per source, from its last ledger entry at or before the position:
 - `unreceived-funds`: more value delivered (drawn, net of voids) than funds received;
 - `over-received`: more funds received than the budget.
 Each finding carries the position where it began; it has held ever since.
+From the recipients read model (keyed NIK digests, never NIKs):
+- `duplicate-recipient`: a delivery to a person who already had the same programme in the same
+  period through another family, neither voided at the position; at the later delivery.
 """
 
 from __future__ import annotations
@@ -35,12 +38,48 @@ def findings(
             (position,),
         )
         rows = tx.fetchall()
-    found = sorted((f for row in rows for f in _of_source(row)), key=_key)
+        tx.execute(_DUPLICATES, (position, position, position, position))
+        duplicates = tx.fetchall()
+    found = [f for row in rows for f in _of_source(row)]
+    found += [_duplicate(row) for row in duplicates]
+    found.sort(key=_key)
     if after is not None:
         found = [f for f in found if _key(f) > tuple(after)]
     page = found[:limit]
     next_cursor = encode_cursor(list(_key(page[-1]))) if len(found) > limit else None
     return page, next_cursor
+
+
+# A later delivery (d) whose recipient had the same programme and period, not voided, through
+# another family (o) at an earlier position.
+_DUPLICATES = (
+    "SELECT d.delivery_id, d.family_id, d.funding_source_id, d.program, d.period, d.position "
+    "FROM recipient_deliveries d WHERE d.position <= %s "
+    "AND (d.voided_position IS NULL OR d.voided_position > %s) AND EXISTS ("
+    "SELECT 1 FROM recipient_deliveries o WHERE o.nik_digest = d.nik_digest "
+    "AND o.program = d.program AND o.period = d.period AND o.family_id <> d.family_id "
+    "AND o.position < d.position AND o.position <= %s "
+    "AND (o.voided_position IS NULL OR o.voided_position > %s))"
+)
+
+
+def _duplicate(row: tuple[Any, ...]) -> Finding:
+    delivery_id, family_id, source_id, program, period, position = row
+    detail = (
+        f"delivery {delivery_id}: its recipient already received {program} for {period} "
+        "through another family (one person on two KKs)"
+    )
+    return Finding(
+        kind="duplicate-recipient",
+        funding_source_id=_uuid(source_id),
+        family_id=_uuid(family_id),
+        detail=detail,
+        position=int(position),
+    )
+
+
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _of_source(row: tuple[Any, ...]) -> list[Finding]:

@@ -7,6 +7,7 @@ from casework.projections.base import Projection
 from casework.projections.family_index import FamilyIndexProjection
 from casework.projections.funding_ledger import FundingLedgerProjection
 from casework.projections.funding_sources_list import FundingSourcesListProjection
+from casework.projections.recipients import RecipientsProjection
 
 
 def all_projections() -> list[Projection]:
@@ -15,6 +16,7 @@ def all_projections() -> list[Projection]:
         FamilyIndexProjection(),
         FundingSourcesListProjection(),
         FundingLedgerProjection(),
+        RecipientsProjection(),
     ]
 
 

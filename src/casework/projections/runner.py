@@ -6,6 +6,11 @@ follow it without a gap, and advances the position. Two runners of one projectio
 take turns on the lock and the second skips what the first applied; an event that commits late
 is never passed over, because a batch stops at the first missing position and the next batch
 starts there. (With the insert lock, commit order is position order, so a gap is a moment.)
+
+Events are always read (and decoded, with the store's family keys) from the store; the read
+models and their positions are written to `target`, which is the store's own database unless
+another is given (`casework verify --projections` rebuilds into a scratch one, `until` the
+position the live read model had reached).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import structlog
 from eventsourcing.persistence import StoredEvent
 
 from casework.application import CaseworkStore
+from casework.database import Database
 from casework.projections import tracking
 from casework.projections.base import Projection, StoredFact
 from casework.store.recorder import as_datetime
@@ -35,22 +41,27 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         *,
         batch_size: int = BATCH_SIZE,
+        target: Database | None = None,
     ) -> None:
         self.store = store
         self.projections = list(projections)
         self.batch_size = batch_size
-        self.postgres = store.db.location.is_postgres
+        self.target: Database = store.db if target is None else target
+        self.postgres = self.target.location.is_postgres
 
     # -- one projection ----------------------------------------------------------------------
 
-    def run_batch(self, projection: Projection) -> int:
-        """Apply the next batch; the number of events applied (0: caught up, or waiting)."""
-        start = tracking.positions(self.store.db).get(projection.name, 0)
-        facts = self._read(start)
+    def run_batch(self, projection: Projection, *, until: int | None = None) -> int:
+        """Apply the next batch (up to `until`, if given); the number of events applied.
+
+        0 means caught up (or waiting for an event to commit).
+        """
+        start = tracking.positions(self.target).get(projection.name, 0)
+        facts = self._read(start, until)
         if not facts:
             return 0
         # SQLite has one writer at a time: the batch takes the write lock like an insert does.
-        with self.store.db.transaction(insert_lock=not self.postgres) as tx:
+        with self.target.transaction(insert_lock=not self.postgres) as tx:
             position = tracking.lock_position(tx, projection.name, postgres=self.postgres)
             applied = 0
             for fact in facts:
@@ -64,18 +75,25 @@ class ProjectionRunner:
                 tracking.advance(tx, projection.name, position)
         return applied
 
-    def catch_up(self, projection: Projection, progress: Progress | None = None) -> int:
+    def catch_up(
+        self,
+        projection: Projection,
+        progress: Progress | None = None,
+        *,
+        until: int | None = None,
+    ) -> int:
         total = 0
-        while applied := self.run_batch(projection):
+        while applied := self.run_batch(projection, until=until):
             total += applied
             if progress is not None:
-                done = tracking.positions(self.store.db).get(projection.name, 0)
-                progress(done, tracking.head_position(self.store.db))
+                done = tracking.positions(self.target).get(projection.name, 0)
+                head = tracking.head_position(self.store.db) if until is None else until
+                progress(done, head)
         return total
 
     def rebuild(self, projection: Projection, progress: Progress | None = None) -> int:
         """Empty the projection's tables and replay it from position zero."""
-        with self.store.db.transaction(insert_lock=not self.postgres) as tx:
+        with self.target.transaction(insert_lock=not self.postgres) as tx:
             tracking.lock_position(tx, projection.name, postgres=self.postgres)
             for table in projection.tables:
                 tx.execute(f"DELETE FROM {table}")
@@ -101,13 +119,17 @@ class ProjectionRunner:
                     stop.wait(poll_seconds)
             wake.wait(poll_seconds)
 
-    def _read(self, after: int) -> list[StoredFact]:
+    def _read(self, after: int, until: int | None) -> list[StoredFact]:
+        sql = (
+            "SELECT position, originator_id, originator_version, topic, state, recorded_at "
+            "FROM stored_events WHERE position > %s"
+        )
+        params: list[object] = [after]
+        if until is not None:
+            sql += " AND position <= %s"
+            params.append(until)
         with self.store.db.transaction() as tx:
-            tx.execute(
-                "SELECT position, originator_id, originator_version, topic, state, recorded_at "
-                "FROM stored_events WHERE position > %s ORDER BY position LIMIT %s",
-                (after, self.batch_size),
-            )
+            tx.execute(sql + " ORDER BY position LIMIT %s", (*params, self.batch_size))
             rows = tx.fetchall()
         facts = []
         for position, originator_id, version, topic, state, recorded_at in rows:
@@ -117,6 +139,15 @@ class ProjectionRunner:
             )
             instant = as_datetime(recorded_at)
             facts.append(
-                StoredFact(position, instant, aggregate_id, version, topic, event, recorded_at)
+                StoredFact(
+                    position,
+                    instant,
+                    aggregate_id,
+                    version,
+                    topic,
+                    event,
+                    recorded_at,
+                    keyed_hash=self.store.master_key.lookup_hmac,
+                )
             )
         return facts

@@ -33,6 +33,7 @@ from casework.projections.reflected import reflected
 from casework.service import Casework
 
 LEDGER = "funding_ledger"
+RECIPIENTS = "recipients"
 Format = Literal["json", "csv", "xlsx"]
 
 
@@ -100,8 +101,13 @@ class ReconciliationController(Controller):
         limit: Limit = 50,
         cursor: str | None = None,
     ) -> Response[FindingPage]:
-        """Findings in position order: drawn beyond receipts, received beyond the budget."""
-        processed = read_model_position(casework, LEDGER, min_position)
+        """Findings in position order: drawn beyond receipts, received beyond the budget, and
+        one person given a programme twice in a period through two families."""
+        # Findings come from two read models: answer at the position both have reached.
+        processed = min(
+            read_model_position(casework, LEDGER, min_position),
+            read_model_position(casework, RECIPIENTS, min_position),
+        )
         at = reflected(casework.db, processed, instant(as_of))
         items, next_cursor = findings(casework.db, at.position, cursor=cursor, limit=limit)
         return json_response(FindingPage(items, next_cursor, at.position))

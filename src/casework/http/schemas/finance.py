@@ -69,7 +69,7 @@ class DeliveryPage(msgspec.Struct):
 
 
 class Finding(msgspec.Struct, kw_only=True, omit_defaults=True):
-    kind: str  # unreceived-funds | over-received
+    kind: str  # unreceived-funds | over-received | duplicate-recipient
     funding_source_id: UUID | None = None
     family_id: UUID | None = None
     detail: str
