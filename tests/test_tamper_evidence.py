@@ -142,6 +142,8 @@ def test_the_cli_verifies_checkpoints_and_fails_on_tampering(
 ) -> None:
     history(app)
     monkeypatch.setenv("CASEWORK_DATABASE_URL", app.settings.database_url)
+    if app.settings.master_key:
+        monkeypatch.setenv("CASEWORK_MASTER_KEY", app.settings.master_key)
     # a checkpoint, and a clean verification against it
     assert main(["chain", "checkpoint"]) == 0
     checkpoint = capsys.readouterr().out.strip().splitlines()[-1]

@@ -16,8 +16,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    ProjectorFunction,
+)
 from eventsourcing.persistence import (
+    EventStore,
     InfrastructureFactory,
     IntegrityError,
     Mapper,
@@ -36,6 +42,14 @@ from casework.store.family_keys import FamilyKeys
 from casework.store.kept_responses import current_request
 from casework.store.mapper import EventMapper
 from casework.store.recorder import EventRecord, EventRecorder
+from casework.store.snapshot_recorder import SnapshotRecorder
+from casework.store.snapshot_state import copy_of
+from casework.store.snapshot_store import (
+    AggregateSnapshot,
+    SnapshotMapper,
+    SnapshotStore,
+    due_for_snapshot,
+)
 
 A = TypeVar("A", bound=CaseworkAggregate)
 AGGREGATE_CACHE_SIZE = 2000
@@ -91,7 +105,15 @@ class CaseworkStore(Application[UUID]):
             raise
         # A bounded cache of aggregates, fast-forwarded from the store on every load: a busy
         # funding source is read as "cached state + its few new events", never replayed whole.
-        super().__init__(env={"AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_SIZE)})
+        # Below it, snapshots: a cache miss or a past version loads from the latest snapshot
+        # at or below the version plus the events after it (casework.store.snapshot_store).
+        snapshots = "y" if settings.snapshot_interval > 0 else "n"
+        super().__init__(
+            env={
+                "AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_SIZE),
+                "IS_SNAPSHOTTING_ENABLED": snapshots,
+            }
+        )
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         # Only the event store plumbing of the factory is used; persistence is ours.
@@ -102,6 +124,9 @@ class CaseworkStore(Application[UUID]):
 
     def construct_recorder(self) -> EventRecorder:
         return EventRecorder(self.db)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        return SnapshotStore(SnapshotMapper(self.keys), SnapshotRecorder(self.db))
 
     @property
     def event_recorder(self) -> EventRecorder:
@@ -116,11 +141,16 @@ class CaseworkStore(Application[UUID]):
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         try:
-            aggregate: CaseworkAggregate = self.repository.get(aggregate_id, projector_func=replay)
+            # The cached aggregate itself (fast-forwarded, or from the latest snapshot and the
+            # events after it on a miss), copied here: the command must not touch the cache.
+            cached: CaseworkAggregate = self.repository.get(
+                aggregate_id, projector_func=replay, deepcopy_from_cache=False
+            )
         except AggregateNotFoundError:
             raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
-        if not isinstance(aggregate, kind):
+        if not isinstance(cached, kind):
             raise NotFound(f"no {kind.__name__} {aggregate_id}")
+        aggregate: A = copy_of(cached)
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersion(expected_version, aggregate.version)
         return aggregate
@@ -161,20 +191,53 @@ class CaseworkStore(Application[UUID]):
         *aggregates: CaseworkAggregate,
         claims: ClaimChanges | None = None,
         warnings: Sequence[FieldProblem] = (),
+        destroyed_keys: Sequence[UUID] = (),
     ) -> int:
         """Save in one transaction; returns the position of the last event written.
 
-        The warnings the command reports go with the answer kept for an idempotent request.
+        The warnings the command reports go with the answer kept for an idempotent request;
+        `destroyed_keys` names the families whose data key the same transaction destroys.
         """
         pending = current_request.get()
         if pending is not None:
             pending.warnings = list(warnings)
         try:
-            recordings = self.save(*aggregates, claims=claims or ClaimChanges())
+            recordings = self.save(
+                *aggregates,
+                claims=claims or ClaimChanges(),
+                destroyed_keys=tuple(destroyed_keys),
+            )
         except ClaimTaken as taken:
             kind, detail = CLAIM_CONFLICTS[taken.claim.scope]
             raise Conflict(kind, detail) from None
         return max(r.notification.id for r in recordings)
+
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """After the events commit: snapshot each saved aggregate that reached a multiple of
+        the interval, from its state in memory (the state those events produced)."""
+        if isinstance(self.snapshots, SnapshotStore):
+            due = due_for_snapshot(
+                processing_event.aggregates,
+                processing_event.events,
+                self.settings.snapshot_interval,
+            )
+            self.snapshots.put_quietly(due)
+
+    def take_snapshot(
+        self,
+        aggregate_id: UUID,
+        version: int | None = None,
+        projector_func: ProjectorFunction[Any, Any] = replay,
+    ) -> None:
+        """Snapshot an aggregate as stored, at its current or a given version (errors raise)."""
+        if self.snapshots is None:
+            raise RuntimeError("snapshots are off (snapshot_interval = 0)")
+        aggregate = self.repository.get(
+            aggregate_id, version=version, projector_func=projector_func
+        )
+        self.snapshots.put([AggregateSnapshot.take(aggregate)])
 
     def retrying(self, attempt: Callable[[], T]) -> T:
         """Run `attempt` again on fresh state while it loses version races, a bounded number."""

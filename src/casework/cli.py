@@ -1,4 +1,4 @@
-"""The `casework` command line: migrate, demo, status, serve, user, project, verify, chain.
+"""The `casework` command line: one subcommand per task (`casework --help` lists them).
 
 Commands that write record `cli:<command>` as their actor.
 """
@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from casework.bootstrap import migrate_store
 from casework.cli_audit import add_audit_commands, run_chain_command, run_verify
+from casework.cli_erase import add_erase_command, run_erase
+from casework.cli_export import add_export_commands, run_export
 from casework.cli_projections import add_project_commands, run_project_command
 from casework.cli_users import add_user_commands, run_user_command
 from casework.crypto import MasterKeyError
@@ -98,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_commands(commands)
     add_project_commands(commands)
     add_audit_commands(commands)
+    add_export_commands(commands)
+    add_erase_command(commands)
     return parser
 
 
@@ -110,6 +114,8 @@ HANDLERS = {
     "project": run_project_command,
     "verify": run_verify,
     "chain": run_chain_command,
+    "export": run_export,
+    "erase": run_erase,
 }
 
 

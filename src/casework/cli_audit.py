@@ -1,5 +1,8 @@
 """`casework verify` and `casework chain checkpoint`: tamper evidence from the command line.
 
+`verify --projections` also rebuilds every read model into a scratch copy and compares it with
+the live one row by row.
+
 `verify` recomputes the hash chain over the whole store (with progress), prints the events
 checked and the head, and exits 1 naming the first bad position. `chain checkpoint` verifies
 and prints `POSITION:HEAD` for an auditor to keep outside the database; `verify --expect
@@ -15,8 +18,11 @@ import sys
 from casework.database import open_database
 from casework.migrate import require_migrated
 from casework.progress import progress_printer
+from casework.projections.verification_report import run_projection_verification
+from casework.service import Casework
 from casework.settings import Settings
 from casework.store.chain_check import ChainReport, Checkpoint, verify_chain
+from casework.store.snapshots import check_snapshots
 
 
 def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +33,11 @@ def add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         default=[],
         metavar="POSITION:HEAD",
         help="a checkpoint kept outside the database (repeat for more)",
+    )
+    verify.add_argument(
+        "--projections",
+        action="store_true",
+        help="also rebuild every read model into a scratch copy and compare it row by row",
     )
     chain = commands.add_parser("chain", help="anchor the hash chain outside the database")
     actions = chain.add_subparsers(dest="chain_command", required=True)
@@ -49,7 +60,25 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
         f"ok: {report.detail}"
         + (f", {len(checkpoints)} checkpoint(s) match" if checkpoints else "")
     )
+    if not _snapshots_match(settings):
+        return 1
+    if args.projections:
+        return run_projection_verification(settings)
     return 0
+
+
+def _snapshots_match(settings: Settings) -> bool:
+    """Every snapshot equals a replay of the events it summarises."""
+    casework = Casework(settings)
+    try:
+        report = check_snapshots(casework, progress=progress_printer("snapshots"))
+    finally:
+        casework.close()
+    for mismatch in report.mismatches:
+        print(f"FAILED: {mismatch}")
+    if report.ok:
+        print(f"snapshots: {report.checked} match a replay of their events")
+    return report.ok
 
 
 def run_chain_command(settings: Settings, _: argparse.Namespace) -> int:

@@ -89,6 +89,11 @@ class SQLiteDatabase:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Deleted content is overwritten with zeros, not merely unlinked: an erased family's
+            # names, or its destroyed key, must not live on in a page's free space or in a free
+            # page. The cost is the zeroing, and a write of each page as it is freed (rare here:
+            # rows are updated, and tables shrink only when a read model is rebuilt).
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from casework.commands.aid import AidCommands
+from casework.commands.erasure import ErasureCommands
 from casework.commands.funding import FundingCommands
 from casework.commands.uppka import UppkaCommands
 
 
-class Casework(AidCommands, UppkaCommands, FundingCommands):
+class Casework(AidCommands, ErasureCommands, UppkaCommands, FundingCommands):
     """Commands on families, funding sources and UPPKA groups, and single-aggregate queries.
 
     Methods take ids and plain values, save related aggregates together, and return `Saved`

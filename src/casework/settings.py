@@ -58,6 +58,8 @@ class Settings:
     master_key_file: Path | None = None
     # How often an unpinned command is retried on fresh state after losing a race.
     command_retries: int = 40
+    # A snapshot of an aggregate every this many of its events (0: no snapshots, pure replay).
+    snapshot_interval: int = 100
 
     @property
     def database(self) -> DatabaseLocation:

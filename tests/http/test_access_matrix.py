@@ -260,7 +260,7 @@ ENDPOINTS = [
         "POST",
         F + "/erasure",
         ADMINS,
-        501,
+        200,
         on_family("/erasure", lambda _: {"reason": "UU PDP", "request_reference": "PDP-1"}),
         "family",
     ),

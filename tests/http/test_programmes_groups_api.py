@@ -1,4 +1,4 @@
-"""UPPKA groups and memberships, DASHAT enrolments, and the erasure that is not built yet."""
+"""UPPKA groups and memberships, DASHAT enrolments, and the erasure of a family."""
 
 from __future__ import annotations
 
@@ -224,14 +224,13 @@ def test_an_unknown_dashat_category_answers_422(api: Api, category: str) -> None
 # -- erasure ------------------------------------------------------------------------------------
 
 
-def test_erasure_is_not_built_yet(api: Api) -> None:
+def test_erasure_answers_with_the_erased_family(api: Api) -> None:
     # given a family
     family_id, _ = register(api)
     # when the admin asks for its personal data to be erased
     body = {"reason": "permintaan subjek data", "request_reference": "PDP-2025-001"}
     response = api.post(f"/families/{family_id}/erasure", body, who="admin")
-    # then 501 as a problem document, and the family is untouched
-    assert response.status_code == 501, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["type"] == "not-implemented"
-    assert api.get(f"/families/{family_id}").json()["status"] == "active"
+    # then 200 with the family, erased (tests/http/test_erasure_api.py covers the rest)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "erased"
+    assert api.get(f"/families/{family_id}").json()["status"] == "erased"

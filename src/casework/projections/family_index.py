@@ -36,6 +36,9 @@ class FamilyIndexProjection:
         "uppka_members",
         "family_index_programs",
     )
+    # The tables with personal columns: what an erasure's purge rewrites once this projection
+    # has applied the erasure (casework.commands.erasure).
+    personal_tables: tuple[str, ...] = ("family_index", "family_index_members")
 
     def apply(self, tx: Transaction, fact: StoredFact) -> None:
         handler = _HANDLERS.get(type(fact.event))

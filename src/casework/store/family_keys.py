@@ -6,10 +6,11 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from uuid import UUID
 
 from casework.crypto import KEY_BYTES, MasterKey, MasterKeyError
-from casework.database import Database
+from casework.database import Database, Transaction
 
 
 class FamilyErased(RuntimeError):
@@ -20,8 +21,8 @@ class FamilyKeys:
     """Get-or-create data keys; a small short-lived cache spares one query per decoded event.
 
     The cache is bounded in size and age so that an erasure done by another process stops
-    decryption here within seconds; an erasure must also evict the
-    entry here (the erasure command's work).
+    decryption here within seconds; an erasure done in this process calls `forget`, after
+    which no thread is served the destroyed key again.
     """
 
     def __init__(
@@ -33,6 +34,9 @@ class FamilyKeys:
         self._cache_size = cache_size
         self._ttl = ttl
         self._lock = threading.Lock()
+        # Bumped by every `forget`: a key loaded before an erasure committed must not be
+        # cached after the erasure evicted it (another thread may be loading it right now).
+        self._forgotten = 0
 
     def check_master_key(self, *, record_if_absent: bool) -> None:
         """Refuse a master key that is not the one this database's keys were wrapped with."""
@@ -54,14 +58,21 @@ class FamilyKeys:
         cached = self._cached(family_id)
         if cached is not None:
             return cached
+        generation = self._forgotten
         known, key = self._load(family_id)
         if key is None and create:
             if known:
                 raise FamilyErased(f"family {family_id} has had its personal data erased")
             key = self._create(family_id)
         if key is not None:
-            self._remember(family_id, key)
+            self._remember(family_id, key, generation)
         return key
+
+    def forget(self, family_id: UUID) -> None:
+        """Drop the family's key from the cache for good (its row was just destroyed)."""
+        with self._lock:
+            self._cache.pop(family_id, None)
+            self._forgotten += 1
 
     def _load(self, family_id: UUID) -> tuple[bool, bytes | None]:
         """(whether a key row exists, the unwrapped key unless it was destroyed)."""
@@ -105,9 +116,27 @@ class FamilyKeys:
                 return None
             return key
 
-    def _remember(self, family_id: UUID, key: bytes) -> None:
+    def _remember(self, family_id: UUID, key: bytes, generation: int) -> None:
         with self._lock:
+            if generation != self._forgotten:
+                return  # an erasure happened while this key was loaded: it may be the one
             self._cache[family_id] = (time.monotonic(), key)
             self._cache.move_to_end(family_id)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+
+def destroy_keys(tx: Transaction, family_ids: Sequence[UUID], *, postgres: bool) -> None:
+    """Destroy the families' keys inside the caller's transaction (the erasure's events).
+
+    The row stays, with no key and the instant of erasure, so the family can never be given
+    a fresh key; a family that never had a key gets such a row too.
+    """
+    now = "now()" if postgres else "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    for family_id in family_ids:
+        tx.execute(
+            "INSERT INTO family_keys (family_id, wrapped_key, erased_at) "
+            f"VALUES (%s, NULL, {now}) ON CONFLICT (family_id) "
+            "DO UPDATE SET wrapped_key = NULL, erased_at = excluded.erased_at",
+            (family_id,),
+        )

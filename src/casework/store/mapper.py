@@ -25,7 +25,7 @@ from casework.store.family_keys import FamilyKeys
 SEALED = "sealed"
 
 
-class _Unused(Transcoder):
+class NoTranscoder(Transcoder):
     """The base Mapper wants a transcoder; msgspec does the work here instead."""
 
     def encode(self, obj: Any) -> bytes:
@@ -43,9 +43,23 @@ def _associated(originator_id: UUID, version: int, topic: str) -> bytes:
     return originator_id.bytes + struct.pack(">Q", version) + topic.encode()
 
 
+def seal_personal(key: bytes, secret: bytes, originator_id: UUID, version: int, topic: str) -> str:
+    """The personal part as one AES-GCM box (base64), bound to its aggregate, version and topic.
+
+    Snapshots seal theirs the same way, with the topic "snapshot".
+    """
+    box = seal(key, secret, _associated(originator_id, version, topic))
+    return base64.b64encode(box).decode()
+
+
+def open_personal(key: bytes, box: str, originator_id: UUID, version: int, topic: str) -> bytes:
+    """The sealed bytes back; raises (InvalidTag) when the box or its binding was altered."""
+    return open_sealed(key, base64.b64decode(box), _associated(originator_id, version, topic))
+
+
 class EventMapper(Mapper[UUID]):
     def __init__(self, keys: FamilyKeys) -> None:
-        super().__init__(transcoder=_Unused())
+        super().__init__(transcoder=NoTranscoder())
         self.keys = keys
         self._decoder = msgspec.json.Decoder()
         self._encoder = msgspec.json.Encoder()
@@ -72,12 +86,9 @@ class EventMapper(Mapper[UUID]):
         secret = {name: data.pop(name) for name in personal}
         key = self.keys.key_for(event.originator_id, create=True)
         assert key is not None
-        box = seal(
-            key,
-            self._encoder.encode(secret),
-            _associated(event.originator_id, event.originator_version, topic),
+        data[SEALED] = seal_personal(
+            key, self._encoder.encode(secret), event.originator_id, event.originator_version, topic
         )
-        data[SEALED] = base64.b64encode(box).decode()
         return self._encoder.encode(data)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
@@ -89,15 +100,15 @@ class EventMapper(Mapper[UUID]):
             )
             return event
         data: dict[str, Any] = self._decoder.decode(stored_event.state)
-        box = base64.b64decode(data.pop(SEALED))
+        box: str = data.pop(SEALED)
         originator_id = UUID(str(stored_event.originator_id))
         key = self.keys.key_for(originator_id, create=False)
         if key is None:
             data.update(dict.fromkeys(personal))
         else:
-            associated = _associated(
-                originator_id, stored_event.originator_version, stored_event.topic
+            secret = open_personal(
+                key, box, originator_id, stored_event.originator_version, stored_event.topic
             )
-            data.update(self._decoder.decode(open_sealed(key, box, associated)))
+            data.update(self._decoder.decode(secret))
         converted: DomainEventProtocol[UUID] = msgspec.convert(data, type=event_class)
         return converted

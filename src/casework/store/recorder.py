@@ -1,8 +1,9 @@
 """The event recorder: the library's ApplicationRecorder over our own, migrated schema.
 
 Every insert runs under the insert lock and, in that one transaction: reads the last position
-and chain hash, applies unique claims, and inserts the events with dense positions, their chain
-hashes and a `recorded_at` the database sets (never below the previous event's). Because the
+and chain hash, applies unique claims, destroys the family keys an erasure names, and inserts
+the events with dense positions, their chain hashes and a `recorded_at` the database sets
+(never below the previous event's). Because the
 lock serialises writers, commit order equals position order and a reader that has seen
 position N has seen everything below it.
 """
@@ -28,6 +29,7 @@ from eventsourcing.persistence import (
 from casework.database import Database, Transaction
 from casework.store import chain
 from casework.store.claims import ClaimChanges, ClaimTaken
+from casework.store.family_keys import destroy_keys
 from casework.store.kept_responses import current_request, keep_with_events
 
 _LAST_EVENT = (
@@ -67,13 +69,18 @@ class EventRecorder(ApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         *,
         claims: ClaimChanges | None = None,
+        destroyed_keys: Sequence[UUID] = (),
         **_: Any,
     ) -> Sequence[int] | None:
+        """`destroyed_keys`: families whose data key goes with these events (an erasure), so
+        the erasure event, its released claims and the key's destruction commit together."""
         if not stored_events:
             return []
         try:
             with self.db.transaction(insert_lock=True) as tx:
-                positions = self._insert_locked(tx, stored_events, claims or ClaimChanges())
+                positions = self._insert_locked(
+                    tx, stored_events, claims or ClaimChanges(), destroyed_keys
+                )
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
             if not _is_version_conflict(error):
                 raise
@@ -84,7 +91,11 @@ class EventRecorder(ApplicationRecorder):
         return positions
 
     def _insert_locked(
-        self, tx: Transaction, stored_events: Sequence[StoredEvent], claims: ClaimChanges
+        self,
+        tx: Transaction,
+        stored_events: Sequence[StoredEvent],
+        claims: ClaimChanges,
+        destroyed_keys: Sequence[UUID],
     ) -> list[int]:
         tx.execute(_LAST_EVENT)
         last = tx.fetchone()
@@ -93,6 +104,7 @@ class EventRecorder(ApplicationRecorder):
         )
         previous_hash = bytes(previous_hash)
         self._apply_claims(tx, claims)
+        destroy_keys(tx, destroyed_keys, postgres=self.is_postgres)
         rows: list[tuple[Any, ...]] = []
         positions: list[int] = []
         for event in stored_events:
@@ -160,31 +172,9 @@ class EventRecorder(ApplicationRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
-        sql = "SELECT originator_id, originator_version, topic, state FROM stored_events "
-        sql += "WHERE originator_id = %s"
-        params: list[Any] = [_as_uuid(originator_id)]
-        if gt is not None:
-            sql += " AND originator_version > %s"
-            params.append(gt)
-        if lte is not None:
-            sql += " AND originator_version <= %s"
-            params.append(lte)
-        sql += " ORDER BY originator_version" + (" DESC" if desc else "")
-        if limit is not None:
-            sql += " LIMIT %s"
-            params.append(limit)
-        with self.db.transaction() as tx:
-            tx.execute(sql, params)
-            rows = tx.fetchall()
-        return [
-            StoredEvent(
-                originator_id=_as_uuid(row[0]),
-                originator_version=row[1],
-                topic=row[2],
-                state=bytes(row[3]),
-            )
-            for row in rows
-        ]
+        return select_versions(
+            self.db, _EVENT_VERSIONS, originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+        )
 
     def select_notifications(
         self,
@@ -269,6 +259,58 @@ def stored_instant(instant: datetime, *, postgres: bool) -> Any:
     # SQLite keeps milliseconds as text; compare in the same shape.
     utc = instant.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class VersionedTable:
+    """Where a table keeps an aggregate's rows by version (events, snapshots)."""
+
+    table: str
+    id_column: str
+    version_column: str
+
+
+_EVENT_VERSIONS = VersionedTable("stored_events", "originator_id", "originator_version")
+
+
+def select_versions(
+    db: Database,
+    where: VersionedTable,
+    originator_id: UUID | str,
+    *,
+    gt: int | None = None,
+    lte: int | None = None,
+    desc: bool = False,
+    limit: int | None = None,
+) -> list[StoredEvent]:
+    """One aggregate's rows in version order, as the library's recorders are asked for them."""
+    sql = (
+        f"SELECT {where.id_column}, {where.version_column}, topic, state FROM {where.table} "
+        f"WHERE {where.id_column} = %s"
+    )
+    params: list[Any] = [_as_uuid(originator_id)]
+    if gt is not None:
+        sql += f" AND {where.version_column} > %s"
+        params.append(gt)
+    if lte is not None:
+        sql += f" AND {where.version_column} <= %s"
+        params.append(lte)
+    sql += f" ORDER BY {where.version_column}" + (" DESC" if desc else "")
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    with db.transaction() as tx:
+        tx.execute(sql, params)
+        rows = tx.fetchall()
+    return [
+        StoredEvent(
+            originator_id=_as_uuid(row[0]),
+            originator_version=row[1],
+            topic=row[2],
+            state=bytes(row[3]),
+        )
+        for row in rows
+    ]
 
 
 def _is_version_conflict(error: Exception) -> bool:

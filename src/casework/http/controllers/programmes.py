@@ -9,7 +9,6 @@ from litestar import Controller, Response
 from casework.aggregates.base import Cause
 from casework.aggregates.family_records import DeliveryItem
 from casework.http.policy import ADMINS, FAMILY_WRITERS, authorize
-from casework.http.problems import not_yet_built
 from casework.http.resources import written
 from casework.http.routes import family_command
 from casework.http.schemas.families import (
@@ -153,6 +152,26 @@ class ProgrammeController(Controller):
         return written(casework, FAMILY, saved)
 
     @family_command("/erasure", roles=ADMINS)
-    def erase(self, family_id: UUID, data: ErasureIn) -> Response[bytes]:
-        """Personal-data erasure (UU PDP): destroys the family's key. Not available yet."""
-        return not_yet_built("erasure, with its scrubbing of read models,")
+    def erase(
+        self,
+        family_id: UUID,
+        data: ErasureIn,
+        casework: Casework,
+        cause: Cause,
+        pinned_version: int | None,
+    ) -> Response[FamilyOut]:
+        """Personal-data erasure (UU PDP No. 27/2022): destroys the family's data key.
+
+        Names, NIKs, the KK number, birth dates and the address read as null from then on, in
+        the family, its history and the family list; deliveries, programmes, areas and values
+        stay, so reconciliation does not change. The KK number is free for another family.
+        Erasing again answers 409 `already-erased`.
+        """
+        saved = casework.erase_family(
+            cause,
+            family_id,
+            reason=data.reason,
+            request_reference=data.request_reference,
+            expected_version=pinned_version,
+        )
+        return written(casework, FAMILY, saved)
