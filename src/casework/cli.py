@@ -13,6 +13,7 @@ from casework.bootstrap import migrate_store
 from casework.cli_audit import add_audit_commands, run_chain_command, run_verify
 from casework.cli_erase import add_erase_command, run_erase
 from casework.cli_export import add_export_commands, run_export
+from casework.cli_import import add_import_commands, run_import
 from casework.cli_projections import add_project_commands, run_project_command
 from casework.cli_users import add_user_commands, run_user_command
 from casework.crypto import MasterKeyError
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(commands)
     add_export_commands(commands)
     add_erase_command(commands)
+    add_import_commands(commands)
     return parser
 
 
@@ -116,6 +118,7 @@ HANDLERS = {
     "chain": run_chain_command,
     "export": run_export,
     "erase": run_erase,
+    "import": run_import,
 }
 
 

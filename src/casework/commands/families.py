@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
@@ -21,10 +22,19 @@ from casework.commands.family_input import (
     check_member,
     check_village,
 )
-from casework.errors import NotFound
+from casework.errors import FieldProblem, NotFound
 from casework.field_checks import FieldChecks
 from casework.store.claims import Claim, ClaimChanges, Release
 from casework.validation.identity_numbers import check_nik
+
+
+@dataclass(frozen=True)
+class PlannedFamily:
+    """A registration checked and built, not yet saved: the family, its KK claim, warnings."""
+
+    family: Family
+    claim: Claim
+    warnings: list[FieldProblem]
 
 
 def today() -> date:
@@ -46,6 +56,34 @@ class FamilyCommands(CaseworkStore):
         members: list[NewMember],
         family_id: UUID | None = None,
     ) -> Saved:
+        planned = self.plan_registration(
+            cause,
+            kk_number=kk_number,
+            area_code=area_code,
+            address=address,
+            welfare_desil=welfare_desil,
+            members=members,
+            family_id=family_id,
+        )
+        family = planned.family
+        position = self.save_all(
+            family, claims=ClaimChanges(take=(planned.claim,)), warnings=planned.warnings
+        )
+        return Saved(family.id, family.version, position, planned.warnings)
+
+    def plan_registration(
+        self,
+        cause: Cause,
+        *,
+        kk_number: str,
+        area_code: str,
+        address: str,
+        welfare_desil: int | None,
+        members: list[NewMember],
+        family_id: UUID | None = None,
+    ) -> PlannedFamily:
+        """Validate a registration and build its family, unsaved (the bulk import saves many
+        at once); ValidationFailed lists every field problem."""
         checks = FieldChecks()
         check_kk(checks, kk_number)
         area = check_village(checks, area_code)
@@ -66,8 +104,7 @@ class FamilyCommands(CaseworkStore):
             members=members,
         )
         claim = Claim("kk", self.kk_claim_key(kk_number), new_id)
-        position = self.save_all(family, claims=ClaimChanges(take=(claim,)), warnings=warnings)
-        return Saved(new_id, family.version, position, warnings)
+        return PlannedFamily(family, claim, warnings)
 
     def add_member(
         self,

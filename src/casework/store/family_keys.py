@@ -68,6 +68,23 @@ class FamilyKeys:
             self._remember(family_id, key, generation)
         return key
 
+    def create_for_new(self, family_ids: Sequence[UUID]) -> None:
+        """Create keys for many families about to be registered, in one transaction (a bulk
+        import), and cache them; the rare id that already has a row keeps its stored key."""
+        generation = self._forgotten
+        keys = {family_id: secrets.token_bytes(KEY_BYTES) for family_id in family_ids}
+        rows = [(fid, self._master.wrap(key, fid.bytes)) for fid, key in keys.items()]
+        with self._db.transaction() as tx:
+            tx.executemany(
+                "INSERT INTO family_keys (family_id, wrapped_key) VALUES (%s, %s) "
+                "ON CONFLICT (family_id) DO NOTHING",
+                rows,
+            )
+            all_new = tx.rowcount == len(rows)
+        if all_new:  # else `key_for` loads whichever key each family has
+            for family_id, key in keys.items():
+                self._remember(family_id, key, generation)
+
     def forget(self, family_id: UUID) -> None:
         """Drop the family's key from the cache for good (its row was just destroyed)."""
         with self._lock:

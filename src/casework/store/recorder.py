@@ -145,14 +145,17 @@ class EventRecorder(ApplicationRecorder):
                 "DELETE FROM unique_claims WHERE scope = %s AND claim_key = %s AND owner_id = %s",
                 (release.scope, release.key, release.owner_id),
             )
+        if not claims.take:
+            return
+        tx.executemany(
+            "INSERT INTO unique_claims (scope, claim_key, owner_id) VALUES (%s, %s, %s) "
+            "ON CONFLICT (scope, claim_key) DO NOTHING",
+            [(claim.scope, claim.key, claim.owner_id) for claim in claims.take],
+        )
+        if tx.rowcount == len(claims.take):
+            return  # every claim was free (one round trip however many: a bulk import)
+        # Some were held already: each must be held by its own owner (a repeated command).
         for claim in claims.take:
-            tx.execute(
-                "INSERT INTO unique_claims (scope, claim_key, owner_id) VALUES (%s, %s, %s) "
-                "ON CONFLICT (scope, claim_key) DO NOTHING",
-                (claim.scope, claim.key, claim.owner_id),
-            )
-            if tx.rowcount == 1:
-                continue
             tx.execute(
                 "SELECT owner_id FROM unique_claims WHERE scope = %s AND claim_key = %s",
                 (claim.scope, claim.key),

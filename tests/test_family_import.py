@@ -1,0 +1,173 @@
+"""Bulk import of families from CSV, on SQLite and PostgreSQL, and through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from casework.aggregates.family import Family
+from casework.cli import main
+from casework.family_import import FamilyImport, ImportCounts, RejectsWriter
+from casework.family_import_rows import COLUMNS, read_families
+from casework.service import Casework
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+from datagen import FamilyGenerator, write_csv
+
+
+def generated(families: int, invalid_share: float = 0.0, seed: int = 7) -> str:
+    out = io.StringIO()
+    write_csv(out, FamilyGenerator(seed, "53.71", invalid_share).families(families), families)
+    return out.getvalue()
+
+
+def run_import(
+    app: Casework, text: str, batch: int = 4
+) -> tuple[ImportCounts, list[dict[str, str]]]:
+    rejected = io.StringIO()
+    rejects = RejectsWriter(lambda: rejected)
+    importer = FamilyImport(app, rejects, batch=batch, run="test")
+    importer.add_all(read_families(io.StringIO(text)), lambda: None)
+    return importer.counts, list(csv.DictReader(io.StringIO(rejected.getvalue())))
+
+
+def family_ids(app: Casework) -> list[str]:
+    with app.db.transaction() as tx:
+        tx.execute("SELECT DISTINCT originator_id FROM stored_events")
+        return [str(row[0]) for row in tx.fetchall()]
+
+
+def test_valid_families_are_imported_readable_and_sealed(app: Casework) -> None:
+    # Given a generated file of valid families
+    text = generated(10)
+    rows = list(csv.DictReader(io.StringIO(text)))
+
+    # When it is imported in batches of 4
+    counts, rejects = run_import(app, text)
+
+    # Then every family is registered, by cli:import, and reads back whole
+    assert (counts.imported, counts.rejected, counts.already_registered) == (10, 0, 0)
+    assert counts.events == 10 and counts.members == len(rows) and rejects == []
+    loaded = [app.load(Family, UUID(i)) for i in family_ids(app)]
+    assert sorted(f.kk_number or "" for f in loaded) == sorted({r["kk_number"] for r in rows})
+    niks = {m.nik for f in loaded for m in f.members.values()}
+    assert niks == {r["nik"] for r in rows}
+    # And no NIK is stored in the clear
+    with app.db.transaction() as tx:
+        tx.execute("SELECT state, topic FROM stored_events")
+        stored = tx.fetchall()
+    assert all(b"cli:import" in bytes(state) for state, _ in stored)
+    for row in rows:
+        assert not any(row["nik"].encode() in bytes(state) for state, _ in stored)
+
+
+def test_invalid_families_go_to_the_rejects_file_with_field_and_reason(app: Casework) -> None:
+    # Given a file where about a third of the families carry a fault
+    text = generated(30, invalid_share=0.35)
+
+    # When it is imported
+    counts, rejects = run_import(app, text)
+
+    # Then the faulty families are rejected with their rows and `field: message` reasons
+    assert counts.rejected > 0 and counts.imported + counts.rejected == 30
+    assert len(family_ids(app)) == counts.imported
+    assert {row["kk_number"] for row in rejects} and all(row["reasons"] for row in rejects)
+    assert len({row["kk_number"] for row in rejects}) == counts.rejected
+    assert set(COLUMNS) <= set(rejects[0])
+    fields = {reason.split(":")[0] for row in rejects for reason in row["reasons"].split("; ")}
+    assert fields <= {"area_code", "welfare_desil", "members"} | {
+        f"members[{i}].{name}" for i in range(10) for name in ("nik", "birth_date", "relationship")
+    }
+
+
+def test_a_rerun_imports_nothing_and_counts_the_families_as_registered(app: Casework) -> None:
+    # Given a file already imported
+    text = generated(9)
+    run_import(app, text)
+    families_before = len(family_ids(app))
+
+    # When it is imported again
+    counts, _ = run_import(app, text)
+
+    # Then nothing is recorded twice
+    assert (counts.imported, counts.already_registered, counts.events) == (0, 9, 0)
+    assert len(family_ids(app)) == families_before
+
+
+def test_a_kk_listed_twice_is_imported_once_and_the_second_reported(app: Casework) -> None:
+    # Given a file where the first family appears again, not adjacent, at the end
+    lines = generated(3).splitlines(keepends=True)
+    first_kk = lines[1].split(",")[0]
+    first_family = [line for line in lines[1:] if line.startswith(first_kk)]
+    text = "".join(lines + first_family)
+
+    # When it is imported in one batch
+    counts, rejects = run_import(app, text, batch=500)
+
+    # Then three families are imported and the repeat is rejected with its reason
+    assert (counts.imported, counts.rejected) == (3, 1)
+    assert {row["kk_number"] for row in rejects} == {first_kk}
+    assert "kk_number: listed again in this file (first at line 2)" in rejects[0]["reasons"]
+
+
+def test_a_kk_registered_meanwhile_does_not_lose_the_batch(
+    app: Casework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a family of the file registered by someone else after the import looked it up
+    text = generated(5)
+    rejected = io.StringIO()
+    importer = FamilyImport(app, RejectsWriter(lambda: rejected), batch=500, run="test")
+    monkeypatch.setattr(importer, "_claimed", lambda keys: set())
+    run_import(app, "".join(text.splitlines(keepends=True)[:1] + _rows_of_family(text, 2)))
+
+    # When the whole file is imported in one batch
+    importer.add_all(read_families(io.StringIO(text)), lambda: None)
+
+    # Then the other four are imported and the taken one is counted as registered
+    assert (importer.counts.imported, importer.counts.already_registered) == (4, 1)
+    assert len(family_ids(app)) == 5
+
+
+def _rows_of_family(text: str, index: int) -> list[str]:
+    lines = text.splitlines(keepends=True)[1:]
+    kks = list(dict.fromkeys(line.split(",")[0] for line in lines))
+    return [line for line in lines if line.startswith(kks[index])]
+
+
+def test_the_cli_imports_a_file_and_prints_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a migrated SQLite store and a file with some faulty families
+    monkeypatch.setenv("CASEWORK_DATABASE_URL", f"sqlite:///{tmp_path / 'casework.db'}")
+    for name in (
+        "CASEWORK_MIGRATE_DATABASE_URL",
+        "CASEWORK_MASTER_KEY",
+        "CASEWORK_MASTER_KEY_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["migrate"]) == 0
+    source = tmp_path / "families.csv"
+    source.write_text(generated(20, invalid_share=0.3), encoding="utf-8")
+
+    # When it is imported twice
+    assert main(["import", "families", str(source), "--batch", "7"]) == 0
+    first = capsys.readouterr()
+    assert main(["import", "families", str(source)]) == 0
+    second = capsys.readouterr().out
+
+    # Then the first run reports what it imported and rejected, the second only skips
+    summary = dict(line.split(": ", 1) for line in first.out.splitlines())
+    imported = int(summary["families imported"])
+    rejected = int(summary["families rejected"].split()[0])
+    assert imported > 0 and rejected > 0 and imported + rejected == 20
+    assert int(summary["events written"]) == imported
+    assert {"families/s", "events/s"} <= set(summary)
+    assert "import [" in first.err
+    assert (tmp_path / "families.rejects.csv").exists()
+    assert f"families skipped (already registered): {imported}" in second
+    assert "families imported: 0" in second
