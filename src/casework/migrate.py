@@ -37,13 +37,14 @@ def _yoyo_uri(location: DatabaseLocation) -> str:
 
 def _backend(location: DatabaseLocation) -> Any:
     if location.is_postgres and location.postgres_schema:
-        # yoyo only sets search_path; the schema itself must exist first.
+        # yoyo only sets search_path; the schema itself must exist first. Created only when
+        # missing: an owner given its schema by the DBA may lack CREATE on the database, and
+        # PostgreSQL checks that privilege before IF NOT EXISTS.
         with psycopg.connect(location.postgres_conninfo, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    sql.Identifier(location.postgres_schema)
-                )
-            )
+            schema = location.postgres_schema
+            found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+            if found.fetchone() is None:
+                conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     return get_backend(_yoyo_uri(location))
 
 
