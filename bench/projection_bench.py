@@ -1,0 +1,99 @@
+"""Projection catch-up benchmark: rebuild every read model over a generated store.
+
+    python bench/projection_bench.py                  # 50,000 families
+    options: --families N --batch 500 --seed 2025 --url postgresql://postgres@127.0.0.1:5432/test
+
+It generates N families with bench/datagen.py and imports them (`casework import families`'s
+code path: encryption, KK claims, the chain) into a fresh PostgreSQL scratch schema (dropped at
+the end), prints the store's size, then rebuilds each projection from position zero with the
+shipped runner (`casework project rebuild NAME`'s code) and prints events/s per projection. The
+baseline, measured in the same run on the same store: `SELECT count(*) FROM stored_events` and a
+full fetch of every event's state through the bare driver, with each rebuild's ratio to the
+fetch. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from casework.projections.registry import all_projections
+from casework.projections.runner import ProjectionRunner
+from casework.service import Casework
+from casework.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from datagen import FamilyGenerator, write_csv
+from import_bench import import_file
+
+
+def scan(url: str, schema: str) -> tuple[int, float, float]:
+    """Events counted, seconds for count(*), seconds to fetch every state (server-side cursor)."""
+    with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
+        started = time.perf_counter()
+        row = conn.execute("SELECT count(*) FROM stored_events").fetchone()
+        counted = time.perf_counter() - started
+        started = time.perf_counter()
+        fetched = 0
+        with conn.cursor(name="scan") as cursor:
+            cursor.itersize = 10_000
+            cursor.execute("SELECT position, originator_id, topic, state FROM stored_events")
+            for _ in cursor:
+                fetched += 1
+        return (row[0] if row else 0), counted, time.perf_counter() - started
+
+
+def run(args: argparse.Namespace, settings: Settings, schema: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        csv_path = Path(folder) / "families.csv"
+        generator = FamilyGenerator(seed=args.seed, area="53.71")
+        with csv_path.open("w", newline="", encoding="utf-8") as out:
+            write_csv(out, generator.families(args.families), args.families)
+        _counts, seconds = import_file(settings, csv_path, args.batch)
+    events, counted, fetched = scan(args.url, schema)
+    print(f"store: {events} events ({args.families} families imported in {seconds:.1f} s)")
+    print(f"baseline: SELECT count(*) {counted * 1000:.0f} ms; full fetch of state "
+          f"{fetched:.2f} s = {events / fetched:,.0f} events/s")  # fmt: skip
+    app = Casework(settings)
+    try:
+        print(f"{'projection':<24} {'seconds':>8} {'events/s':>10} {'/ fetch':>8}")
+        for projection in all_projections():
+            runner = ProjectionRunner(app, [projection])
+            started = time.perf_counter()
+            applied = runner.rebuild(projection)
+            took = time.perf_counter() - started
+            rate = applied / took
+            print(f"{projection.name:<24} {took:>8.2f} {rate:>10,.0f} "
+                  f"{rate / (events / fetched):>8.1%}", flush=True)  # fmt: skip
+    finally:
+        app.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--families", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=2025)
+    args = parser.parse_args(argv)
+    schema = f"bench_proj_{secrets.token_hex(4)}"
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = Settings(database_url=f"{args.url}?schema={schema}", master_key=key)
+    try:
+        run(args, settings, schema)
+    finally:
+        with psycopg.connect(args.url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
