@@ -10,11 +10,22 @@ from litestar.types import Receive, Send
 MAX_BODY = 1024 * 1024
 
 
+class ClientGone(Exception):
+    """The client disconnected before its body was read: there is nobody to answer.
+
+    (uvicorn answers `http.disconnect` once the client has gone, even when the body had
+    arrived whole; treating that as an empty body would answer, and keep, a request the client
+    never made.)
+    """
+
+
 async def read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None when it is over the limit."""
+    """The whole body, or None when it is over the limit; ClientGone when the client left."""
     chunks, size = [], 0
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
         if message["type"] != "http.request":
             break
         chunk = message.get("body", b"")

@@ -22,7 +22,7 @@ from litestar import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework.access.users import User
-from casework.http.body import read_body, replay_body, send_problem, send_raw
+from casework.http.body import ClientGone, read_body, replay_body, send_problem, send_raw
 from casework.http.problems import problem_response
 from casework.http.resources import resource_response
 from casework.http.schemas.common import FieldMessage
@@ -57,7 +57,10 @@ class IdempotencyMiddleware:
                 problem_response(422, "invalid Idempotency-Key", errors=[problem]), send
             )
             return
-        body = await read_body(receive)  # None when over the limit: that 413 is kept too
+        try:
+            body = await read_body(receive)  # None when over the limit: that 413 is kept too
+        except ClientGone:
+            return  # nothing is run and nothing kept: the client will send it again
         user: User = scope["user"]
         state = scope["app"].state
         slot = (user.id, key)

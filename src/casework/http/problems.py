@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import msgspec
+import psycopg
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -19,6 +20,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.types import ExceptionHandlersMap
+from psycopg_pool import PoolTimeout
 
 from casework.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from casework.http.schemas.common import FieldMessage, Problem
@@ -121,6 +123,13 @@ def _http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response
     return problem_response(error.status_code, detail, headers=headers)
 
 
+def _database_unavailable(_: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    # The database is down or unreachable (a restart, a lost connection, a full pool): the
+    # request may be retried as it is; 5xx answers are not kept under an Idempotency-Key.
+    log.warning("database unavailable", error_type=type(error).__name__)
+    return problem_response(503, "the database is unavailable", headers={"Retry-After": "1"})
+
+
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     # The route template, not the path: a path can hold a NIK.
     route = request.scope.get("path_template", "(no route)")
@@ -136,5 +145,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     KeyAlreadyKept: _superseded,
     ValidationException: _framework_validation,
     HTTPException: _http_exception,
+    psycopg.OperationalError: _database_unavailable,
+    PoolTimeout: _database_unavailable,
     Exception: _unexpected,
 }

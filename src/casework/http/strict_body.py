@@ -4,7 +4,8 @@ litestar converts a body to its Struct in lax mode (it shares the conversion wit
 strings), so `"budget_idr": "1000"` or `10.0` would pass as rupiah. Here the body is decoded
 with msgspec in strict mode against the handler's own `data` type: JSON types must be exact,
 and a failure answers 422 with the field path (or 400 when the body is not JSON at all:
-invalid UTF-8, bad syntax, nesting too deep). A body that passes is handed on unchanged.
+invalid UTF-8, bad syntax, nesting too deep). A body that passes is handed on unchanged. A POST
+whose handler takes no body still refuses one over 1 MiB (413) or one that is not JSON (400).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from casework.http.body import read_body, replay_body, send_problem
+from casework.http.body import ClientGone, read_body, replay_body, send_problem
 from casework.http.problems import problem_response
 from casework.http.schemas.common import FieldMessage
 
@@ -30,16 +31,24 @@ class StrictBody:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body_type = _body_type(scope)
-        if body_type is None:
+        if body_type is None and scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
-        body = await read_body(receive)
+        try:
+            body = await read_body(receive)
+        except ClientGone:
+            return  # the client left before its body was read: nothing to decode or answer
         if body is None:
             await send_problem(problem_response(413, "the request body is over 1 MiB"), send)
             return
         try:
             try:
-                msgspec.json.decode(body, type=body_type, strict=True)
+                if body_type is None:
+                    # A POST that takes no body ignores one, but only if it is JSON at all.
+                    if body.strip():
+                        msgspec.json.decode(body)
+                else:
+                    msgspec.json.decode(body, type=body_type, strict=True)
             except msgspec.ValidationError as error:
                 # A typed decode stops at the first wrong value; malformed JSON after it is
                 # still malformed (400), so look at the syntax before blaming a field.
