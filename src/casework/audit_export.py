@@ -22,6 +22,7 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 
+from casework.aggregates.event_names import event_facts, event_type
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
 from casework.application import CaseworkStore
@@ -36,10 +37,6 @@ CHAIN = (
 )
 KINDS: dict[str, type[Any]] = {"family": Family, "funding-source": FundingSource}
 BATCH = 1000
-# Carried by every event and shown in their own fields, not in `data`.
-_ENVELOPE = frozenset(
-    {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "request_id"}
-)
 
 
 class UnknownAggregate(LookupError):
@@ -153,8 +150,8 @@ def _event_line(store: CaseworkStore, aggregate_id: UUID, row: tuple[Any, ...]) 
         line["decode_error"] = f"{type(error).__name__}: {error}"[:200]
         return line
     line["actor"], line["request_id"] = event.actor, event.request_id
-    line["type"] = _aggregate_of(topic).__name__ + type(event).__name__
-    line["data"] = {k: v for k, v in msgspec.to_builtins(event).items() if k not in _ENVELOPE}
+    line["type"] = event_type(event)
+    line["data"] = event_facts(event)
     return line
 
 

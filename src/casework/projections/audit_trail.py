@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
+from casework.aggregates.event_names import aggregate_name, event_facts
 from casework.database import Transaction
 from casework.projections.base import StoredFact
 
@@ -18,16 +17,13 @@ from casework.projections.base import StoredFact
 _CODE_FIELDS = frozenset(
     {"program", "period", "area_code", "area", "code", "kind", "category", "source", "programs"}
 )
-_ENVELOPE = frozenset(
-    {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "request_id"}
-)
 
 
 def summarise(fact: StoredFact) -> str:
     personal = set(getattr(type(fact.event), "PERSONAL_FIELDS", ()))
     facts: list[str] = []
-    for name, value in msgspec.to_builtins(fact.event).items():
-        if name in _ENVELOPE or name in personal:
+    for name, value in event_facts(fact.event).items():
+        if name in personal:
             continue
         shown = _shown(name, value)
         if shown is not None:
@@ -56,7 +52,6 @@ class AuditTrailProjection:
     tables: tuple[str, ...] = ("audit_trail",)
 
     def apply(self, tx: Transaction, fact: StoredFact) -> None:
-        aggregate_type = type(fact.event).__qualname__.split(".")[0]
         tx.execute(
             "INSERT INTO audit_trail (position, recorded_at, actor, aggregate_type, "
             "aggregate_id, version, type, summary, request_id) "
@@ -65,7 +60,7 @@ class AuditTrailProjection:
                 fact.position,
                 fact.stored_recorded_at,
                 fact.event.actor,
-                aggregate_type,
+                aggregate_name(fact.event),
                 fact.aggregate_id,
                 fact.version,
                 fact.event_type,

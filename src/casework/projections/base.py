@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from casework.aggregates.event_names import event_type
 from casework.database import Transaction
 
 
@@ -31,8 +32,7 @@ class StoredFact:
     @property
     def event_type(self) -> str:
         """`FamilyRegistered`, `FundingSourceDrawn`, …: aggregate and event class names."""
-        outer = type(self.event).__qualname__.split(".")[0]
-        return f"{outer}{type(self.event).__name__}"
+        return event_type(self.event)
 
 
 class Projection(Protocol):

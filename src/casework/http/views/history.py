@@ -5,22 +5,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
-
+from casework.aggregates.event_names import event_facts, event_type
 from casework.aggregates.family import Family
 from casework.errors import FieldProblem, ValidationFailed
 from casework.http.schemas.families import HistoryItem, HistoryPage
 from casework.service import Casework
-
-# Carried by every event and shown in their own fields, not in `data`.
-_ENVELOPE = {
-    "originator_id",
-    "originator_version",
-    "originator_topic",
-    "timestamp",
-    "actor",
-    "request_id",
-}
 
 
 def history_page(app: Casework, family_id: UUID, *, limit: int, cursor: str | None) -> HistoryPage:
@@ -34,17 +23,14 @@ def history_page(app: Casework, family_id: UUID, *, limit: int, cursor: str | No
 
 
 def _item(event: Any, record: Any) -> HistoryItem:
-    data = {
-        name: value for name, value in msgspec.to_builtins(event).items() if name not in _ENVELOPE
-    }
     return HistoryItem(
         version=event.originator_version,
         position=record.position,
-        type=f"Family{type(event).__name__}",
+        type=event_type(event),
         recorded_at=record.recorded_at,
         actor=event.actor,
         request_id=event.request_id,
-        data=data,
+        data=event_facts(event),
     )
 
 

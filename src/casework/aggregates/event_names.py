@@ -1,0 +1,32 @@
+"""How an event is named and shown outside its aggregate (history, audit trail, exports).
+
+Events are nested in their aggregate class, so `Family.AidDelivered` is shown as
+`FamilyAidDelivered`; its own facts are everything but the envelope every event carries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+# Carried by every event and shown in their own fields, never among its facts.
+ENVELOPE = frozenset(
+    {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "request_id"}
+)
+
+
+def aggregate_name(event: Any) -> str:
+    """`Family`, `FundingSource`, …: the class the event is nested in."""
+    return str(type(event).__qualname__.split(".")[0])
+
+
+def event_type(event: Any) -> str:
+    """`FamilyRegistered`, `FundingSourceDrawn`, …"""
+    return f"{aggregate_name(event)}{type(event).__name__}"
+
+
+def event_facts(event: Any) -> dict[str, Any]:
+    """The event's own fields as plain values, without the envelope."""
+    facts: dict[str, Any] = msgspec.to_builtins(event)
+    return {name: value for name, value in facts.items() if name not in ENVELOPE}
