@@ -22,6 +22,12 @@ from casework.settings import DatabaseLocation
 
 sqlite3.register_adapter(UUID, str)
 
+
+def uuid_from_row(value: Any) -> UUID:
+    """A UUID as read back: a UUID from PostgreSQL, its text from SQLite (adapted above)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 Row = tuple[Any, ...]
 
 

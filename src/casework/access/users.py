@@ -26,7 +26,7 @@ from casework.access.tokens import (
     secret_matches,
 )
 from casework.access.user_checks import ROLES, check_new_user
-from casework.database import Database, Row
+from casework.database import Database, Row, uuid_from_row
 from casework.errors import Conflict, InvalidValue, NotFound
 
 __all__ = ["DEFAULT_LIFETIME", "ROLES", "User", "UserStore"]
@@ -155,7 +155,7 @@ def _is_duplicate_name(error: Exception) -> bool:
 def _user(row: Row) -> User:
     areas = json.loads(row[3]) if isinstance(row[3], str) else row[3]
     return User(
-        id=row[0] if isinstance(row[0], UUID) else UUID(row[0]),
+        id=uuid_from_row(row[0]),
         name=row[1],
         role=row[2],
         areas=tuple(areas),

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.store.recorder import as_datetime, stored_instant
 
 
@@ -67,7 +67,7 @@ def read_trail(db: Database, where: TrailFilter, *, limit: int) -> list[TrailEnt
             recorded_at=as_datetime(row[1]),
             actor=row[2],
             aggregate_type=row[3],
-            aggregate_id=row[4] if isinstance(row[4], UUID) else UUID(row[4]),
+            aggregate_id=uuid_from_row(row[4]),
             version=row[5],
             type=row[6],
             summary=row[7],

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.http.schemas.finance import DeliveryLine
 
 
@@ -53,8 +53,8 @@ def _line(row: tuple[Any, ...], position: int) -> DeliveryLine:
     delivery_id, family_id, area, program, period, value, on, voided_at, drawn_at = row
     voided = voided_at is not None and voided_at <= position
     return DeliveryLine(
-        delivery_id=_uuid(delivery_id),
-        family_id=_uuid(family_id),
+        delivery_id=uuid_from_row(delivery_id),
+        family_id=uuid_from_row(family_id),
         area_code=area,
         program=program,
         period=period,
@@ -63,7 +63,3 @@ def _line(row: tuple[Any, ...], position: int) -> DeliveryLine:
         status="voided" if voided else "delivered",
         position=int(drawn_at),
     )
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from casework.aggregates.family_records import HEAD
-from casework.database import Database, Transaction
+from casework.database import Database, Transaction, uuid_from_row
 from casework.projections.family_index import folded
 
 ORDER_KEY = "f.area_code, coalesce(f.kk_number, ''), f.family_id"
@@ -108,14 +108,14 @@ def list_families(db: Database, where: FamilyFilter, *, limit: int) -> list[Fami
         programs = _programs_of(tx, [row[0] for row in rows])
     return [
         FamilySummary(
-            id=_uuid(row[0]),
+            id=uuid_from_row(row[0]),
             version=int(row[1]),
             kk_number=row[2],
             area_code=row[3],
             head_name=row[6],
             members=int(row[5]),
             status=row[4],
-            programs=programs.get(_uuid(row[0]), []),
+            programs=programs.get(uuid_from_row(row[0]), []),
         )
         for row in rows
     ]
@@ -144,9 +144,5 @@ def _programs_of(tx: Transaction, family_ids: Sequence[Any]) -> dict[UUID, list[
         list(family_ids),
     )
     for family_id, program in sorted(tx.fetchall(), key=lambda row: row[1]):
-        found[_uuid(family_id)].append(program)
+        found[uuid_from_row(family_id)].append(program)
     return found
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.http.schemas.funding import FundingSourceOut
 from casework.projections.paging import decode_cursor, encode_cursor
 from casework.projections.source_filters import SourceFilter
@@ -44,7 +44,7 @@ def _source(row: tuple[Any, ...]) -> FundingSourceOut:
     source_id, version, position, code, kind, name, sponsor, year, budget, *rest = row
     area, programs, reference, received, drawn, status = rest
     return FundingSourceOut(
-        id=source_id if isinstance(source_id, UUID) else UUID(str(source_id)),
+        id=uuid_from_row(source_id),
         version=int(version),
         position=int(position),
         code=code,

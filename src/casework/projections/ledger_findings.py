@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.http.schemas.finance import Finding
 from casework.projections.paging import decode_cursor, encode_cursor
 
@@ -71,20 +71,16 @@ def _duplicate(row: tuple[Any, ...]) -> Finding:
     )
     return Finding(
         kind="duplicate-recipient",
-        funding_source_id=_uuid(source_id),
-        family_id=_uuid(family_id),
+        funding_source_id=uuid_from_row(source_id),
+        family_id=uuid_from_row(family_id),
         detail=detail,
         position=int(position),
     )
 
 
-def _uuid(value: object) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
 def _of_source(row: tuple[Any, ...]) -> list[Finding]:
     source_id, code, budget, received, drawn, unreceived_since, over_received_since = row
-    source = source_id if isinstance(source_id, UUID) else UUID(str(source_id))
+    source = uuid_from_row(source_id)
     found = []
     if unreceived_since is not None:
         detail = (

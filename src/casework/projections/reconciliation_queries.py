@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.http.schemas.finance import (
     ProgramFigures,
     ReconciliationReport,
@@ -56,14 +56,14 @@ def reconciliation(db: Database, at: Reflected, sources: SourceFilter) -> Reconc
             (at.position, *params),
         )
         programmes = _by_source(tx.fetchall())
-    figures = [_source(row, programmes[_uuid(row[0])]) for row in rows]
+    figures = [_source(row, programmes[uuid_from_row(row[0])]) for row in rows]
     return ReconciliationReport(at.as_of, at.position, figures, _totals(figures))
 
 
 def _source(row: tuple[Any, ...], by_program: list[ProgramFigures]) -> SourceFigures:
     source_id, code, kind, fiscal_year, budget, received, drawn, voided, deliveries = row
     return SourceFigures(
-        funding_source_id=_uuid(source_id),
+        funding_source_id=uuid_from_row(source_id),
         code=code,
         kind=kind,
         fiscal_year=int(fiscal_year),
@@ -81,7 +81,7 @@ def _source(row: tuple[Any, ...], by_program: list[ProgramFigures]) -> SourceFig
 def _by_source(rows: list[tuple[Any, ...]]) -> defaultdict[UUID, list[ProgramFigures]]:
     grouped: defaultdict[UUID, list[ProgramFigures]] = defaultdict(list)
     for source_id, program, period, deliveries, value in rows:
-        grouped[_uuid(source_id)].append(
+        grouped[uuid_from_row(source_id)].append(
             ProgramFigures(program, period, int(deliveries), int(value))
         )
     return grouped
@@ -95,7 +95,3 @@ def _totals(sources: list[SourceFigures]) -> Totals:
         voided_idr=sum(s.voided_idr for s in sources),
         balance_idr=sum(s.balance_idr for s in sources),
     )
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

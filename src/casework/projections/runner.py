@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from uuid import UUID
 
 import structlog
 from eventsourcing.persistence import StoredEvent
 
 from casework.application import CaseworkStore
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.projections import tracking
 from casework.projections.base import Projection, StoredFact
 from casework.store.recorder import as_datetime
@@ -133,7 +132,7 @@ class ProjectionRunner:
             rows = tx.fetchall()
         facts = []
         for position, originator_id, version, topic, state, recorded_at in rows:
-            aggregate_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+            aggregate_id = uuid_from_row(originator_id)
             event = self.store.mapper.to_domain_event(
                 StoredEvent(aggregate_id, version, topic, bytes(state))
             )

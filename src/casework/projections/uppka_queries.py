@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.projections.family_queries import scope_condition
 
 
@@ -34,11 +34,7 @@ def current_members(
             [group_id, *params],
         )
         rows = tx.fetchall()
-    return [GroupMember(_uuid(row[0]), row[1], _date(row[2])) for row in rows]
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)
+    return [GroupMember(uuid_from_row(row[0]), row[1], _date(row[2])) for row in rows]
 
 
 def _date(value: Any) -> date:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-from uuid import UUID
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.store import chain
 
 BATCH = 5000
@@ -77,7 +75,7 @@ def verify_chain(
             if position != expected_position:
                 return _bad(checked, previous, expected_position, "an event is missing here")
             previous = chain.next_hash(
-                previous, position, _uuid(aggregate_id), version, topic, bytes(state)
+                previous, position, uuid_from_row(aggregate_id), version, topic, bytes(state)
             )
             if stored_hash is None or bytes(stored_hash) != previous:
                 return _bad(checked, previous, position, "the stored event or its hash was altered")
@@ -97,7 +95,3 @@ def verify_chain(
 
 def _bad(checked: int, head: bytes, position: int, detail: str) -> ChainReport:
     return ChainReport(False, checked, head.hex(), position, f"position {position}: {detail}")
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

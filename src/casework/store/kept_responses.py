@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
 from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
-from casework.database import Database, Transaction
+from casework.database import Database, Transaction, uuid_from_row
 from casework.errors import FieldProblem
 
 
@@ -71,8 +70,10 @@ def keep_with_events(
     tx: Transaction, pending: PendingRequest, events: Sequence[StoredEvent], last_position: int
 ) -> None:
     """Keep a write's answer in its events' transaction (raises KeyAlreadyKept to roll back)."""
-    resource_id = pending.resource_id or _as_uuid(events[0].originator_id)
-    version = max(e.originator_version for e in events if _as_uuid(e.originator_id) == resource_id)
+    resource_id = pending.resource_id or uuid_from_row(events[0].originator_id)
+    version = max(
+        e.originator_version for e in events if uuid_from_row(e.originator_id) == resource_id
+    )
     warnings = msgspec.json.encode([[w.field, w.message] for w in pending.warnings]).decode()
     tx.execute(
         _INSERT,
@@ -119,14 +120,10 @@ def find_kept(db: Database, user_id: UUID, key: str) -> KeptResponse | None:
         request_hash=request_hash,
         status=status,
         resource_kind=kind,
-        resource_id=None if resource_id is None else _as_uuid(resource_id),
+        resource_id=None if resource_id is None else uuid_from_row(resource_id),
         resource_version=version,
         position=position,
         warnings=[FieldProblem(f, m) for f, m in msgspec.json.decode(warnings or "[]")],
         body=None if body is None else bytes(body),
         headers=msgspec.json.decode(headers or "{}"),
     )
-
-
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

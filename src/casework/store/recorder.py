@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
     Subscription,
 )
 
-from casework.database import Database, Transaction
+from casework.database import Database, Transaction, uuid_from_row
 from casework.store import chain
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.family_keys import destroy_keys
@@ -109,7 +109,7 @@ class EventRecorder(ApplicationRecorder):
         positions: list[int] = []
         for event in stored_events:
             position += 1
-            originator_id = _as_uuid(event.originator_id)
+            originator_id = uuid_from_row(event.originator_id)
             previous_hash = chain.next_hash(
                 previous_hash,
                 position,
@@ -161,7 +161,7 @@ class EventRecorder(ApplicationRecorder):
                 (claim.scope, claim.key),
             )
             holder = tx.fetchone()
-            if holder is None or _as_uuid(holder[0]) != claim.owner_id:
+            if holder is None or uuid_from_row(holder[0]) != claim.owner_id:
                 raise ClaimTaken(claim)
 
     # -- reading -----------------------------------------------------------------------------
@@ -207,7 +207,7 @@ class EventRecorder(ApplicationRecorder):
         return [
             Notification(
                 id=row[0],
-                originator_id=_as_uuid(row[1]),
+                originator_id=uuid_from_row(row[1]),
                 originator_version=row[2],
                 topic=row[3],
                 state=bytes(row[4]),
@@ -237,6 +237,19 @@ class EventRecorder(ApplicationRecorder):
             )
             rows = tx.fetchall()
         return [EventRecord(row[0], row[1], as_datetime(row[2])) for row in rows]
+
+    def position_of(self, originator_id: UUID, version: int) -> int:
+        """Where one version of an aggregate was stored (one row, however long its history)."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "SELECT position FROM stored_events "
+                "WHERE originator_id = %s AND originator_version = %s",
+                (originator_id, version),
+            )
+            row = tx.fetchone()
+        if row is None:
+            raise LookupError(f"no version {version} of {originator_id}")
+        return int(row[0])
 
     def version_as_of(self, originator_id: UUID, instant: datetime) -> int | None:
         """The aggregate's last version recorded at or before `instant` (None: not yet)."""
@@ -291,7 +304,7 @@ def select_versions(
         f"SELECT {where.id_column}, {where.version_column}, topic, state FROM {where.table} "
         f"WHERE {where.id_column} = %s"
     )
-    params: list[Any] = [_as_uuid(originator_id)]
+    params: list[Any] = [uuid_from_row(originator_id)]
     if gt is not None:
         sql += f" AND {where.version_column} > %s"
         params.append(gt)
@@ -307,7 +320,7 @@ def select_versions(
         rows = tx.fetchall()
     return [
         StoredEvent(
-            originator_id=_as_uuid(row[0]),
+            originator_id=uuid_from_row(row[0]),
             originator_version=row[1],
             topic=row[2],
             state=bytes(row[3]),
@@ -321,10 +334,6 @@ def _is_version_conflict(error: Exception) -> bool:
     if isinstance(error, psycopg.errors.UniqueViolation):
         return error.diag.constraint_name == "stored_events_aggregate_version"
     return "stored_events.originator_id, stored_events.originator_version" in str(error)
-
-
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def as_datetime(value: Any) -> datetime:

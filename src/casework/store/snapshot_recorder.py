@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import AggregateRecorder, StoredEvent
 
-from casework.database import Database
+from casework.database import Database, uuid_from_row
 from casework.store.recorder import VersionedTable, select_versions
 
 _SNAPSHOT_VERSIONS = VersionedTable("snapshots", "aggregate_id", "version")
@@ -34,7 +34,7 @@ class SnapshotRecorder(AggregateRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         rows = [
-            (_as_uuid(s.originator_id), s.originator_version, s.topic, s.state)
+            (uuid_from_row(s.originator_id), s.originator_version, s.topic, s.state)
             for s in stored_events
         ]
         if rows:
@@ -58,7 +58,7 @@ class SnapshotRecorder(AggregateRecorder):
         """Every (aggregate id, version) that has a snapshot, grouped by aggregate."""
         with self.db.transaction() as tx:
             tx.execute("SELECT aggregate_id, version FROM snapshots ORDER BY aggregate_id, version")
-            return [(_as_uuid(row[0]), row[1]) for row in tx.fetchall()]
+            return [(uuid_from_row(row[0]), row[1]) for row in tx.fetchall()]
 
     def delete(self, aggregate_id: UUID) -> int:
         """Drop an aggregate's snapshots (e.g. on erasure); returns how many there were."""
@@ -66,7 +66,3 @@ class SnapshotRecorder(AggregateRecorder):
             tx.execute("DELETE FROM snapshots WHERE aggregate_id = %s", (aggregate_id,))
             deleted: int = tx.rowcount
         return deleted
-
-
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

@@ -11,9 +11,7 @@ def funding_source_view(
     app: Casework, source: FundingSource, *, position: int | None = None
 ) -> FundingSourceOut:
     if position is None:
-        position = next(
-            r.position for r in app.event_records(source.id) if r.version == source.version
-        )
+        position = app.event_recorder.position_of(source.id, source.version)
     return FundingSourceOut(
         id=source.id,
         version=source.version,

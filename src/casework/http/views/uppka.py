@@ -12,9 +12,7 @@ def uppka_group_view(
     app: Casework, group: UppkaGroup, *, position: int | None = None
 ) -> UppkaGroupOut:
     if position is None:
-        position = next(
-            r.position for r in app.event_records(group.id) if r.version == group.version
-        )
+        position = app.event_recorder.position_of(group.id, group.version)
     return UppkaGroupOut(
         id=group.id,
         version=group.version,
