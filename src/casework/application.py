@@ -37,6 +37,7 @@ from casework.database import Database, open_database
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
 from casework.migrate import DatabaseNotMigrated, require_migrated
 from casework.settings import Settings
+from casework.store.aggregate_locks import AggregateLocks
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.family_keys import FamilyKeys
 from casework.store.kept_responses import current_request
@@ -95,6 +96,7 @@ class CaseworkStore(Application[UUID]):
                 f"{location.sqlite_path} does not exist; run `casework migrate` first"
             )
         self.db: Database = open_database(location)
+        self.turns = AggregateLocks(enabled=settings.command_turns)
         try:
             require_migrated(self.db)
             self.master_key: MasterKey = load_master_key(settings)
@@ -239,12 +241,18 @@ class CaseworkStore(Application[UUID]):
         )
         self.snapshots.put([AggregateSnapshot.take(aggregate)])
 
-    def retrying(self, attempt: Callable[[], T]) -> T:
-        """Run `attempt` again on fresh state while it loses version races, a bounded number."""
+    def retrying(self, attempt: Callable[[], T], *, saving: Iterable[UUID]) -> T:
+        """Run `attempt` again on fresh state while it loses version races, a bounded number.
+
+        `saving` names the existing aggregates the attempt saves: commands of this process on
+        them take turns (casework.store.aggregate_locks), so only another process can win a race.
+        """
         retries = self.settings.command_retries
+        turns = tuple(saving)
         for round_no in range(retries + 1):
             try:
-                return attempt()
+                with self.turns.holding(turns):
+                    return attempt()
             except IntegrityError:
                 if round_no == retries:
                     break

@@ -58,6 +58,9 @@ class Settings:
     master_key_file: Path | None = None
     # How often an unpinned command is retried on fresh state after losing a race.
     command_retries: int = 40
+    # Commands of this process on the same aggregate take turns instead of racing (False: they
+    # race as commands of separate processes do, and versions alone decide).
+    command_turns: bool = True
     # A snapshot of an aggregate every this many of its events (0: no snapshots, pure replay).
     snapshot_interval: int = 100
 

@@ -2,7 +2,10 @@
 
 Each request runs through its own TestClient (its own event loop and thread) over the one app.
 To be sure they overlap, the test takes the store's insert lock first and lets go only once
-every request is waiting for it: all of them have read the same state and decided on it.
+every request is waiting for it: all of them have read the same state and decided on it. That
+is the race between processes (two servers, an import beside a server): within one process,
+commands on one aggregate take turns and never get that far together, so while the lock is
+held here they are told to race as separate processes would.
 """
 
 from __future__ import annotations
@@ -62,12 +65,17 @@ def insert_lock_held(api: Api) -> Iterator[InsertLock]:
     """Hold the lock every event insert takes; it is let go when the block ends."""
     location = api.casework.db.location
     kwargs = postgres_connect_kwargs(location)
-    with (
-        psycopg.connect(location.postgres_conninfo, **kwargs) as connection,
-        connection.transaction(),
-    ):
-        connection.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
-        yield InsertLock(connection)
+    turns = api.casework.turns
+    turns.enabled = False  # race as separate processes do: only versions decide
+    try:
+        with (
+            psycopg.connect(location.postgres_conninfo, **kwargs) as connection,
+            connection.transaction(),
+        ):
+            connection.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
+            yield InsertLock(connection)
+    finally:
+        turns.enabled = True
 
 
 def send_together(api: Api, sends: list[Send], app: Any = None) -> list[Future[httpx.Response]]:
@@ -172,3 +180,28 @@ def test_unpinned_changes_on_one_family_all_apply(pg_api: Api) -> None:
     assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
     assert sorted(a.json()["version"] for a in answers) == [2, 3, 4, 5]
     assert pg_api.get(f"/families/{family}").json()["version"] == 5
+
+
+def test_deliveries_of_one_process_take_turns_on_the_source(pg_api: Api) -> None:
+    # given a source with money for five deliveries of 60,000, and eight families
+    budget = 5 * 60_000 + 30_000
+    source = pg_api.post("/funding-sources", source_body(budget_idr=budget), who="finance")
+    source_id = source.json()["id"]
+    families = [str(register(pg_api.casework).aggregate_id) for _ in range(THREADS)]
+    before = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()["version"]
+    # when eight requests deliver from it at once through one process, taking turns on it
+    sends = [
+        post(pg_api, f"/families/{family}/aid-deliveries", delivery_body(source_id), "kader")
+        for family in families
+    ]
+    answers = results(send_together(pg_api, sends))
+    # then the outcome is the one the race between processes gives: five, and no more
+    outcomes = Counter(
+        "delivered" if a.status_code == 201 else f"{a.status_code} {a.json().get('type')}"
+        for a in answers
+    )
+    assert outcomes == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
+    now = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()
+    assert now["drawn_idr"] == 5 * 60_000
+    # and each delivery moved the source by exactly one version
+    assert now["version"] == before + 5

@@ -80,7 +80,7 @@ class AidCommands(FamilyCommands):
             position = self.save_all(family, source, claims=ClaimChanges(take=(claim,)))
             return Saved(family_id, family.version, position)
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id, funding_source_id))
 
     def void_delivery(
         self,
@@ -110,7 +110,15 @@ class AidCommands(FamilyCommands):
             source.reverse_draw(cause, draw, reason=reason)
             return Saved(family_id, family.version, self.save_all(family, source))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=self._void_saves(family_id, delivery_id))
+
+    def _void_saves(self, family_id: UUID, delivery_id: UUID) -> tuple[UUID, ...]:
+        """The family and the source its delivery drew on (a delivery's source never changes,
+        so reading it before taking turns is safe; an unknown delivery fails in the attempt)."""
+        delivery = self.load(Family, family_id).deliveries.get(delivery_id)
+        if delivery is None:
+            return (family_id,)
+        return (family_id, delivery.funding_source_id)
 
     def _source_for_delivery(self, funding_source_id: UUID) -> FundingSource:
         try:

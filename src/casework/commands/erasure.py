@@ -74,7 +74,7 @@ class ErasureCommands(FamilyCommands):
             )
             return Saved(family_id, family.version, position), bool(releases)
 
-        saved, kk_released = self.retrying(attempt)
+        saved, kk_released = self.retrying(attempt, saving=(family_id,))
         self._forget(family_id)
         purge = self.purge_personal_data(saved.position)
         if purge.failed:

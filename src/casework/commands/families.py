@@ -124,7 +124,7 @@ class FamilyCommands(CaseworkStore):
             position = self.save_all(family, warnings=warnings)
             return Saved(family_id, family.version, position, warnings)
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     def correct_member(
         self,
@@ -171,7 +171,7 @@ class FamilyCommands(CaseworkStore):
             position = self.save_all(family, warnings=warnings)
             return Saved(family_id, family.version, position, warnings)
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     def depart_member(
         self,
@@ -203,7 +203,7 @@ class FamilyCommands(CaseworkStore):
             position = self.save_all(family, claims=ClaimChanges(release=releases))
             return Saved(family_id, family.version, position)
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     def relocate_family(
         self,
@@ -237,7 +237,7 @@ class FamilyCommands(CaseworkStore):
             position = self.save_all(family, claims=claims, warnings=warnings)
             return Saved(family_id, family.version, position, warnings)
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     def assess_welfare(
         self,
@@ -260,7 +260,7 @@ class FamilyCommands(CaseworkStore):
             family.assess_welfare(cause, desil=desil, source=source, assessed_on=assessed_on)
             return Saved(family_id, family.version, self.save_all(family))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     def enrol_in_dashat(
         self,
@@ -287,7 +287,7 @@ class FamilyCommands(CaseworkStore):
             )
             return Saved(family_id, family.version, self.save_all(family))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     def exit_dashat(
         self,
@@ -309,7 +309,7 @@ class FamilyCommands(CaseworkStore):
             family.exit_dashat(cause, member.member_no, exited_on=exited_on, reason=reason)
             return Saved(family_id, family.version, self.save_all(family))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     @staticmethod
     def _member_no(family: Family, nik: str | None, field: str) -> int | None:

@@ -85,7 +85,7 @@ class FundingCommands(CaseworkStore):
             )
             return Saved(source_id, source.version, self.save_all(source))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(source_id,))
 
     def revise_budget(
         self,
@@ -106,7 +106,7 @@ class FundingCommands(CaseworkStore):
             source.revise_budget(cause, budget_idr=budget_idr, reason=reason)
             return Saved(source_id, source.version, self.save_all(source))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(source_id,))
 
     def close_funding_source(
         self, cause: Cause, source_id: UUID, *, reason: str, expected_version: int | None = None
@@ -120,4 +120,4 @@ class FundingCommands(CaseworkStore):
             source.close(cause, reason=reason)
             return Saved(source_id, source.version, self.save_all(source))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(source_id,))

@@ -62,7 +62,7 @@ class UppkaCommands(FamilyCommands):
             family.join_uppka(cause, group_id, member_no, joined_on)
             return Saved(family_id, family.version, self.save_all(family))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
 
     def leave_uppka(
         self,
@@ -86,4 +86,4 @@ class UppkaCommands(FamilyCommands):
             family.leave_uppka(cause, group_id, member_no, left_on=left_on, reason=reason)
             return Saved(family_id, family.version, self.save_all(family))
 
-        return self.retrying(attempt)
+        return self.retrying(attempt, saving=(family_id,))
