@@ -49,6 +49,7 @@ def _shown(name: str, value: Any) -> str | None:
 
 class AuditTrailProjection:
     name = "audit_trail"
+    handles = None  # every stored event appears in the trail
     tables: tuple[str, ...] = ("audit_trail",)
 
     def apply(self, tx: Transaction, fact: StoredFact) -> None:

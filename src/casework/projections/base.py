@@ -45,4 +45,9 @@ class Projection(Protocol):
     name: str
     tables: tuple[str, ...]  # emptied, in this order, by a rebuild
 
+    @property
+    def handles(self) -> frozenset[type[Any]] | None:
+        """The event classes `apply` acts on (None: every event). The runner decodes only
+        those and passes over the rest, still advancing the position past them."""
+
     def apply(self, tx: Transaction, fact: StoredFact) -> None: ...

@@ -40,6 +40,10 @@ class FamilyIndexProjection:
     # has applied the erasure (casework.commands.erasure).
     personal_tables: tuple[str, ...] = ("family_index", "family_index_members")
 
+    @property
+    def handles(self) -> frozenset[type[Any]]:
+        return frozenset(_HANDLERS)
+
     def apply(self, tx: Transaction, fact: StoredFact) -> None:
         handler = _HANDLERS.get(type(fact.event))
         if handler is None:

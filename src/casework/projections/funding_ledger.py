@@ -35,6 +35,10 @@ class FundingLedgerProjection:
         "funding_ledger_sources",
     )
 
+    @property
+    def handles(self) -> frozenset[type[Any]]:
+        return frozenset({Family.AidDelivered, *ENTRY_KINDS})
+
     def apply(self, tx: Transaction, fact: StoredFact) -> None:
         event = fact.event
         if isinstance(event, Family.AidDelivered):

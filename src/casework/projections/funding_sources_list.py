@@ -6,6 +6,8 @@ methods change it, so an item of the list equals the source read from its aggreg
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from casework.aggregates.funding_source import FundingSource
@@ -24,6 +26,10 @@ _CHANGES: dict[type, tuple[str, str]] = {
 class FundingSourcesListProjection:
     name = "funding_sources"
     tables: tuple[str, ...] = ("funding_source_list",)
+
+    @property
+    def handles(self) -> frozenset[type[Any]]:
+        return frozenset({FundingSource.Opened, FundingSource.Closed, *_CHANGES})
 
     def apply(self, tx: Transaction, fact: StoredFact) -> None:
         event = fact.event

@@ -19,6 +19,16 @@ class RecipientsProjection:
     tables: tuple[str, ...] = ("recipient_deliveries", "recipient_members")
     # NIK digests are pseudonymous personal data: an erasure's purge rewrites these tables.
     personal_tables = tables
+    handles = frozenset(
+        {
+            Family.Registered,
+            Family.MemberAdded,
+            Family.MemberCorrected,
+            Family.AidDelivered,
+            Family.AidDeliveryVoided,
+            Family.PersonalDataErased,
+        }
+    )
 
     def apply(self, tx: Transaction, fact: StoredFact) -> None:
         event, family_id = fact.event, fact.aggregate_id

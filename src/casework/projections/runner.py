@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import structlog
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import resolve_topic
 
 from casework.application import CaseworkStore
 from casework.database import Database, uuid_from_row
@@ -30,6 +32,8 @@ from casework.store.recorder import as_datetime
 log = structlog.get_logger("casework.projections")
 
 BATCH_SIZE = 1000
+# Stands for the event of a position the projection does not handle: never decoded, never applied.
+PASSED_OVER = object()
 Progress = Callable[[int, int], None]
 
 
@@ -56,7 +60,7 @@ class ProjectionRunner:
         0 means caught up (or waiting for an event to commit).
         """
         start = tracking.positions(self.target).get(projection.name, 0)
-        facts = self._read(start, until)
+        facts = self._read(start, until, projection.handles)
         if not facts:
             return 0
         # SQLite has one writer at a time: the batch takes the write lock like an insert does.
@@ -68,7 +72,8 @@ class ProjectionRunner:
                     continue  # another runner applied it meanwhile
                 if fact.position != position + 1:
                     break  # a gap: that event has not committed yet; the next batch waits for it
-                projection.apply(tx, fact)
+                if fact.event is not PASSED_OVER:
+                    projection.apply(tx, fact)
                 position, applied = fact.position, applied + 1
             if applied:
                 tracking.advance(tx, projection.name, position)
@@ -118,7 +123,11 @@ class ProjectionRunner:
                     stop.wait(poll_seconds)
             wake.wait(poll_seconds)
 
-    def _read(self, after: int, until: int | None) -> list[StoredFact]:
+    def _read(
+        self, after: int, until: int | None, handles: frozenset[type[Any]] | None
+    ) -> list[StoredFact]:
+        """The next batch of events, decoded where the projection handles them (every
+        position is returned all the same: the batch must see gaps to wait at them)."""
         sql = (
             "SELECT position, originator_id, originator_version, topic, state, recorded_at "
             "FROM stored_events WHERE position > %s"
@@ -130,11 +139,21 @@ class ProjectionRunner:
         with self.store.db.transaction() as tx:
             tx.execute(sql + " ORDER BY position LIMIT %s", (*params, self.batch_size))
             rows = tx.fetchall()
+        wanted = [handles is None or resolve_topic(row[3]) in handles for row in rows]
+        # One query for the family keys of the whole batch, not one per event.
+        self.store.keys.preload(
+            [uuid_from_row(row[1]) for row, want in zip(rows, wanted, strict=True) if want]
+        )
         facts = []
-        for position, originator_id, version, topic, state, recorded_at in rows:
+        for want, row in zip(wanted, rows, strict=True):
+            position, originator_id, version, topic, state, recorded_at = row
             aggregate_id = uuid_from_row(originator_id)
-            event = self.store.mapper.to_domain_event(
-                StoredEvent(aggregate_id, version, topic, bytes(state))
+            event = (
+                self.store.mapper.to_domain_event(
+                    StoredEvent(aggregate_id, version, topic, bytes(state))
+                )
+                if want
+                else PASSED_OVER
             )
             instant = as_datetime(recorded_at)
             facts.append(

@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from casework.crypto import KEY_BYTES, MasterKey, MasterKeyError
-from casework.database import Database, Transaction
+from casework.database import Database, Transaction, uuid_from_row
+
+# Ids per preload query: within SQLite's default limit of bound parameters, and a sane IN list.
+PRELOAD_CHUNK = 500
 
 
 class FamilyErased(RuntimeError):
@@ -84,6 +87,24 @@ class FamilyKeys:
         if all_new:  # else `key_for` loads whichever key each family has
             for family_id, key in keys.items():
                 self._remember(family_id, key, generation)
+
+    def preload(self, family_ids: Sequence[UUID]) -> None:
+        """Load the keys of many families in one query (a projection batch about to decode
+        their events), so decoding does not ask the database once per family."""
+        generation = self._forgotten
+        missing = sorted({fid for fid in family_ids if self._cached(fid) is None})
+        for start in range(0, len(missing), PRELOAD_CHUNK):
+            chunk = missing[start : start + PRELOAD_CHUNK]
+            with self._db.transaction() as tx:
+                tx.execute(
+                    "SELECT family_id, wrapped_key FROM family_keys WHERE family_id IN "
+                    f"({', '.join(['%s'] * len(chunk))}) AND wrapped_key IS NOT NULL",
+                    chunk,
+                )
+                rows = tx.fetchall()
+            for family_id, wrapped in rows:
+                fid = uuid_from_row(family_id)
+                self._remember(fid, self._master.unwrap(bytes(wrapped), fid.bytes), generation)
 
     def forget(self, family_id: UUID) -> None:
         """Drop the family's key from the cache for good (its row was just destroyed)."""
