@@ -88,7 +88,7 @@ class UserStore:
         parsed = parse_token(token)
         if parsed is None:
             return None
-        with self._db.transaction() as tx:
+        with self._db.single_read() as tx:
             tx.execute(f"SELECT {_COLUMNS}, token_hash FROM users WHERE id = %s", (parsed.user_id,))
             row = tx.fetchone()
         if not secret_matches(parsed.secret, None if row is None else bytes(row[-1])):
@@ -126,7 +126,7 @@ class UserStore:
         return _user(row)
 
     def _one(self, column: str, value: object, missing: str) -> User:
-        with self._db.transaction() as tx:
+        with self._db.single_read() as tx:
             tx.execute(f"SELECT {_COLUMNS} FROM users WHERE {column} = %s", (value,))
             row = tx.fetchone()
         if row is None:

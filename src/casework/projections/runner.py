@@ -136,7 +136,7 @@ class ProjectionRunner:
         if until is not None:
             sql += " AND position <= %s"
             params.append(until)
-        with self.store.db.transaction() as tx:
+        with self.store.db.single_read() as tx:
             tx.execute(sql + " ORDER BY position LIMIT %s", (*params, self.batch_size))
             rows = tx.fetchall()
         wanted = [handles is None or resolve_topic(row[3]) in handles for row in rows]

@@ -46,13 +46,13 @@ def advance(tx: Transaction, name: str, position: int) -> None:
 
 
 def positions(db: Database) -> dict[str, int]:
-    with db.transaction() as tx:
+    with db.single_read() as tx:
         tx.execute("SELECT name, position FROM projection_tracking")
         return {str(name): int(position) for name, position in tx.fetchall()}
 
 
 def head_position(db: Database) -> int:
-    with db.transaction() as tx:
+    with db.single_read() as tx:
         tx.execute("SELECT coalesce(max(position), 0) FROM stored_events")
         row = tx.fetchone()
     return int(row[0]) if row else 0

@@ -95,7 +95,7 @@ class FamilyKeys:
         missing = sorted({fid for fid in family_ids if self._cached(fid) is None})
         for start in range(0, len(missing), PRELOAD_CHUNK):
             chunk = missing[start : start + PRELOAD_CHUNK]
-            with self._db.transaction() as tx:
+            with self._db.single_read() as tx:
                 tx.execute(
                     "SELECT family_id, wrapped_key FROM family_keys WHERE family_id IN "
                     f"({', '.join(['%s'] * len(chunk))}) AND wrapped_key IS NOT NULL",
@@ -114,7 +114,7 @@ class FamilyKeys:
 
     def _load(self, family_id: UUID) -> tuple[bool, bytes | None]:
         """(whether a key row exists, the unwrapped key unless it was destroyed)."""
-        with self._db.transaction() as tx:
+        with self._db.single_read() as tx:
             tx.execute(
                 "SELECT wrapped_key, erased_at FROM family_keys WHERE family_id = %s",
                 (family_id,),

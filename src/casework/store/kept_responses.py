@@ -105,7 +105,7 @@ def keep_plain(
 
 
 def find_kept(db: Database, user_id: UUID, key: str) -> KeptResponse | None:
-    with db.transaction() as tx:
+    with db.single_read() as tx:
         tx.execute(
             "SELECT request_hash, status, resource_kind, resource_id, resource_version, "
             "position, warnings, body, headers FROM kept_responses "

@@ -216,7 +216,7 @@ class EventRecorder(ApplicationRecorder):
         ]
 
     def max_notification_id(self) -> int | None:
-        with self.db.transaction() as tx:
+        with self.db.single_read() as tx:
             tx.execute("SELECT max(position) FROM stored_events")
             row = tx.fetchone()
         return None if row is None else row[0]
@@ -229,7 +229,7 @@ class EventRecorder(ApplicationRecorder):
     # -- casework's own queries --------------------------------------------------------------
 
     def event_records(self, originator_id: UUID) -> list[EventRecord]:
-        with self.db.transaction() as tx:
+        with self.db.single_read() as tx:
             tx.execute(
                 "SELECT originator_version, position, recorded_at FROM stored_events "
                 "WHERE originator_id = %s ORDER BY originator_version",
@@ -240,7 +240,7 @@ class EventRecorder(ApplicationRecorder):
 
     def position_of(self, originator_id: UUID, version: int) -> int:
         """Where one version of an aggregate was stored (one row, however long its history)."""
-        with self.db.transaction() as tx:
+        with self.db.single_read() as tx:
             tx.execute(
                 "SELECT position FROM stored_events "
                 "WHERE originator_id = %s AND originator_version = %s",
@@ -253,7 +253,7 @@ class EventRecorder(ApplicationRecorder):
 
     def version_as_of(self, originator_id: UUID, instant: datetime) -> int | None:
         """The aggregate's last version recorded at or before `instant` (None: not yet)."""
-        with self.db.transaction() as tx:
+        with self.db.single_read() as tx:
             tx.execute(
                 "SELECT max(originator_version) FROM stored_events "
                 "WHERE originator_id = %s AND recorded_at <= %s",
@@ -315,7 +315,7 @@ def select_versions(
     if limit is not None:
         sql += " LIMIT %s"
         params.append(limit)
-    with db.transaction() as tx:
+    with db.single_read() as tx:
         tx.execute(sql, params)
         rows = tx.fetchall()
     return [
