@@ -35,6 +35,9 @@ from casework.store.kept_responses import current_request, keep_with_events
 _LAST_EVENT = (
     "SELECT position, chain_hash, recorded_at FROM stored_events ORDER BY position DESC LIMIT 1"
 )
+_BEGIN_INSERT = (
+    "SELECT last_position, last_hash, last_recorded_at FROM casework_begin_insert(%s)"
+)
 _COLUMNS = "position, originator_id, originator_version, topic, state"
 
 
@@ -77,7 +80,8 @@ class EventRecorder(ApplicationRecorder):
         if not stored_events:
             return []
         try:
-            with self.db.transaction(insert_lock=True) as tx:
+            # PostgreSQL takes the lock in casework_begin_insert(), with the first read.
+            with self.db.transaction(insert_lock=not self.is_postgres) as tx:
                 positions = self._insert_locked(
                     tx, stored_events, claims or ClaimChanges(), destroyed_keys
                 )
@@ -97,8 +101,16 @@ class EventRecorder(ApplicationRecorder):
         claims: ClaimChanges,
         destroyed_keys: Sequence[UUID],
     ) -> list[int]:
-        tx.execute(_LAST_EVENT)
-        last = tx.fetchone()
+        if self.is_postgres:
+            # Lock, last event and the NOTIFY of the new head, in one round trip (migration
+            # 0010); the row is all NULL while the store is empty.
+            tx.execute(_BEGIN_INSERT, (len(stored_events),))
+            last = tx.fetchone()
+            if last is not None and last[0] is None:
+                last = None
+        else:
+            tx.execute(_LAST_EVENT)
+            last = tx.fetchone()
         position, previous_hash, last_recorded_at = (
             (0, chain.GENESIS, None) if last is None else last
         )
@@ -135,8 +147,6 @@ class EventRecorder(ApplicationRecorder):
         if pending is not None and pending.resource_kind is not None:
             # The answer to an Idempotency-Key commits with the events it reports, or not at all.
             keep_with_events(tx, pending, stored_events, position)
-        if self.is_postgres:
-            tx.execute("SELECT pg_notify('casework_events', %s)", (str(position),))
         return positions
 
     def _apply_claims(self, tx: Transaction, claims: ClaimChanges) -> None:
