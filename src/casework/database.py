@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -43,7 +43,7 @@ class Transaction(Protocol):
 class Database(Protocol):
     location: DatabaseLocation
 
-    def transaction(self, *, insert_lock: bool = False) -> Any: ...
+    def transaction(self, *, insert_lock: bool = False, pipelined: bool = False) -> Any: ...
     def single_read(self) -> Any: ...
     def close(self) -> None: ...
 
@@ -107,7 +107,10 @@ class SQLiteDatabase:
         return conn
 
     @contextmanager
-    def transaction(self, *, insert_lock: bool = False) -> Iterator[Transaction]:
+    def transaction(
+        self, *, insert_lock: bool = False, pipelined: bool = False
+    ) -> Iterator[Transaction]:
+        """`pipelined` means nothing here: SQLite runs in the process, no round trips."""
         conn = self._connection()
         cursor = conn.cursor()
         # IMMEDIATE takes the write lock now rather than at the first write, so two writers
@@ -154,8 +157,18 @@ class PostgresDatabase:
         )
 
     @contextmanager
-    def transaction(self, *, insert_lock: bool = False) -> Iterator[Transaction]:
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+    def transaction(
+        self, *, insert_lock: bool = False, pipelined: bool = False
+    ) -> Iterator[Transaction]:
+        """`pipelined`: statements are sent without waiting for each answer (psycopg's
+        pipeline mode) until a result is fetched or the transaction ends; for the many small
+        writes of a projection batch. An error then surfaces at the next fetch or the commit,
+        and rolls the whole transaction back all the same."""
+        with self.pool.connection() as conn, ExitStack() as stack:
+            if pipelined:
+                stack.enter_context(conn.pipeline())
+            stack.enter_context(conn.transaction())
+            cursor = stack.enter_context(conn.cursor())
             if insert_lock:
                 # EXCLUSIVE still lets readers read; it serialises only the writers.
                 cursor.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")

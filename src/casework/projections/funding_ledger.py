@@ -39,7 +39,21 @@ class FundingLedgerProjection:
     def handles(self) -> frozenset[type[Any]]:
         return frozenset({Family.AidDelivered, *ENTRY_KINDS})
 
+    def __init__(self) -> None:
+        # The figures this batch has written, so a busy source's next draw need not read back
+        # its last: a batch is one transaction and this projection the only writer of its rows
+        # (the position row is locked), so they are the table's. A new transaction (the next
+        # batch, or a retry after a rollback) starts empty.
+        self._batch: Transaction | None = None
+        self._sources: dict[UUID, Figures] = {}
+        self._programmes: dict[tuple[UUID, str, str], tuple[int, int]] = {}
+
+    def _in_batch(self, tx: Transaction) -> None:
+        if tx is not self._batch:
+            self._batch, self._sources, self._programmes = tx, {}, {}
+
     def apply(self, tx: Transaction, fact: StoredFact) -> None:
+        self._in_batch(tx)
         event = fact.event
         if isinstance(event, Family.AidDelivered):
             tx.execute(
@@ -55,8 +69,10 @@ class FundingLedgerProjection:
             _open(tx, fact.aggregate_id, event)
             before = Figures()
         else:
-            before = _current(tx, fact.aggregate_id)
+            known = self._sources.get(fact.aggregate_id)
+            before = _current(tx, fact.aggregate_id) if known is None else known
         after = before.after(event, fact.position)
+        self._sources[fact.aggregate_id] = after
         tx.execute(
             f"UPDATE funding_ledger_sources SET ({_FIGURES}) = "
             "(%s, %s, %s, %s, %s, %s, %s) WHERE funding_source_id = %s",
@@ -64,7 +80,7 @@ class FundingLedgerProjection:
         )
         programme: tuple[int, int] | tuple[None, None] = (None, None)
         if isinstance(event, _DRAWS):
-            programme = _programme_after(tx, fact.aggregate_id, event)
+            programme = self._programme_after(tx, fact.aggregate_id, event)
             _delivery_line(tx, fact, event)
         tx.execute(
             "INSERT INTO funding_ledger_entries (position, recorded_at, funding_source_id, "
@@ -85,6 +101,17 @@ class FundingLedgerProjection:
             ),
         )
 
+    def _programme_after(self, tx: Transaction, source_id: UUID, event: Any) -> tuple[int, int]:
+        """The programme and period's (deliveries, value) after a draw or its reversal."""
+        sign = 1 if isinstance(event, FundingSource.Drawn) else -1
+        key: tuple[UUID, str, str] = (source_id, event.program, event.period)
+        before = self._programmes[key] if key in self._programmes else _programme(tx, key)
+        deliveries, value = (0, 0) if before is None else before
+        after = (deliveries + sign, value + sign * event.value_idr)
+        _write_programme(tx, key, after, new=before is None)
+        self._programmes[key] = after
+        return after
+
 
 def _open(tx: Transaction, source_id: UUID, event: FundingSource.Opened) -> None:
     tx.execute(
@@ -103,19 +130,20 @@ def _current(tx: Transaction, source_id: UUID) -> Figures:
     return Figures() if row is None else Figures(*row)
 
 
-def _programme_after(tx: Transaction, source_id: UUID, event: Any) -> tuple[int, int]:
-    """The programme and period's (deliveries, value) after a draw or its reversal."""
-    sign = 1 if isinstance(event, FundingSource.Drawn) else -1
-    key = (source_id, event.program, event.period)
+def _programme(tx: Transaction, key: tuple[UUID, str, str]) -> tuple[int, int] | None:
     tx.execute(
         "SELECT deliveries, value_idr FROM funding_ledger_programs "
         "WHERE funding_source_id = %s AND program = %s AND period = %s",
         key,
     )
     row = tx.fetchone()
-    deliveries, value = (0, 0) if row is None else (int(row[0]), int(row[1]))
-    after = (deliveries + sign, value + sign * event.value_idr)
-    if row is None:
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def _write_programme(
+    tx: Transaction, key: tuple[UUID, str, str], after: tuple[int, int], *, new: bool
+) -> None:
+    if new:
         tx.execute(
             "INSERT INTO funding_ledger_programs "
             "(funding_source_id, program, period, deliveries, value_idr) "
@@ -128,7 +156,6 @@ def _programme_after(tx: Transaction, source_id: UUID, event: Any) -> tuple[int,
             "WHERE funding_source_id = %s AND program = %s AND period = %s",
             (*after, *key),
         )
-    return after
 
 
 def _delivery_line(tx: Transaction, fact: StoredFact, event: Any) -> None:

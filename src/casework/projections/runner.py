@@ -64,7 +64,7 @@ class ProjectionRunner:
         if not facts:
             return 0
         # SQLite has one writer at a time: the batch takes the write lock like an insert does.
-        with self.target.transaction(insert_lock=not self.postgres) as tx:
+        with self.target.transaction(insert_lock=not self.postgres, pipelined=True) as tx:
             position = tracking.lock_position(tx, projection.name, postgres=self.postgres)
             applied = 0
             for fact in facts:
