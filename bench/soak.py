@@ -243,6 +243,9 @@ def main() -> int:
                 "every read model reaches the head",
             )
             figures = count(load, casework)
+            # Printed before the verifications, which take minutes and may be interrupted:
+            # the counts rest on the clients' memory of what was acknowledged.
+            print(f"counts: {figures}", flush=True)
             projections = verify_projections(casework)
         finally:
             casework.close()
