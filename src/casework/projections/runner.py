@@ -139,10 +139,16 @@ class ProjectionRunner:
         with self.store.db.single_read() as tx:
             tx.execute(sql + " ORDER BY position LIMIT %s", (*params, self.batch_size))
             rows = tx.fetchall()
-        wanted = [handles is None or resolve_topic(row[3]) in handles for row in rows]
-        # One query for the family keys of the whole batch, not one per event.
+        classes = [resolve_topic(row[3]) for row in rows]
+        wanted = [handles is None or cls in handles for cls in classes]
+        # One query for the keys of the batch's events that carry sealed personal fields
+        # (family events), not one per event; other aggregates have no key to look up.
         self.store.keys.preload(
-            [uuid_from_row(row[1]) for row, want in zip(rows, wanted, strict=True) if want]
+            [
+                uuid_from_row(row[1])
+                for row, cls, want in zip(rows, classes, wanted, strict=True)
+                if want and getattr(cls, "PERSONAL_FIELDS", None)
+            ]
         )
         facts = []
         for want, row in zip(wanted, rows, strict=True):
