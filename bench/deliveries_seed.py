@@ -21,6 +21,7 @@ from casework.aggregates.base import Cause
 from casework.aggregates.family import Family, NewDelivery
 from casework.aggregates.family_records import DeliveryItem
 from casework.aggregates.funding_source import DrawRequest, FundingSource
+from casework.database import uuid_from_row
 from casework.service import Casework
 from casework.store.claims import Claim, ClaimChanges
 
@@ -35,7 +36,7 @@ def registered_families(app: Casework) -> list[UUID]:
             "SELECT originator_id FROM stored_events WHERE topic = %s ORDER BY position",
             (get_topic(Family.Registered),),
         )
-        return [UUID(str(row[0])) for row in tx.fetchall()]
+        return [uuid_from_row(row[0]) for row in tx.fetchall()]
 
 
 def open_sources(app: Casework, count: int, fiscal_year: int) -> list[UUID]:

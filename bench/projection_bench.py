@@ -15,15 +15,11 @@ fetch. Nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import base64
-import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from casework.projections.registry import all_projections
 from casework.projections.runner import ProjectionRunner
@@ -31,8 +27,7 @@ from casework.service import Casework
 from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from datagen import FamilyGenerator, write_csv
-from import_bench import import_file
+from scratch_store import import_generated, scratch_settings
 
 
 def scan(url: str, schema: str) -> tuple[int, float, float]:
@@ -52,12 +47,7 @@ def scan(url: str, schema: str) -> tuple[int, float, float]:
 
 
 def run(args: argparse.Namespace, settings: Settings, schema: str) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        csv_path = Path(folder) / "families.csv"
-        generator = FamilyGenerator(seed=args.seed, area="53.71")
-        with csv_path.open("w", newline="", encoding="utf-8") as out:
-            write_csv(out, generator.families(args.families), args.families)
-        _counts, seconds = import_file(settings, csv_path, args.batch)
+    seconds = import_generated(settings, args.families, args.seed, args.batch)
     events, counted, fetched = scan(args.url, schema)
     print(f"store: {events} events ({args.families} families imported in {seconds:.1f} s)")
     print(f"baseline: SELECT count(*) {counted * 1000:.0f} ms; full fetch of state "
@@ -84,14 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args(argv)
-    schema = f"bench_proj_{secrets.token_hex(4)}"
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    settings = Settings(database_url=f"{args.url}?schema={schema}", master_key=key)
-    try:
+    with scratch_settings(args.url, "bench_proj") as settings:
+        schema = settings.database.postgres_schema
+        assert schema is not None
         run(args, settings, schema)
-    finally:
-        with psycopg.connect(args.url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
     return 0
 
 

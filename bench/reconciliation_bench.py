@@ -17,19 +17,14 @@ nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import base64
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import msgspec
-import psycopg
-from psycopg import sql
 
 from casework.projections.funding_ledger import FundingLedgerProjection
 from casework.projections.reconciliation_queries import reconciliation
@@ -40,9 +35,8 @@ from casework.service import Casework
 from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from datagen import FamilyGenerator, write_csv
 from deliveries_seed import open_sources, print_progress, registered_families, seed_deliveries
-from import_bench import import_file
+from scratch_store import import_generated, scratch_settings
 
 YEAR = 2025
 
@@ -72,12 +66,7 @@ def middle_instant(app: Casework) -> datetime:
 
 
 def build(args: argparse.Namespace, settings: Settings) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        csv_path = Path(folder) / "families.csv"
-        generator = FamilyGenerator(seed=args.seed, area="53.71")
-        with csv_path.open("w", newline="", encoding="utf-8") as out:
-            write_csv(out, generator.families(args.families), args.families)
-        _counts, seconds = import_file(settings, csv_path, 500)
+    seconds = import_generated(settings, args.families, args.seed)
     print(f"{args.families:,} families imported in {seconds:.1f} s", flush=True)
     app = Casework(settings)
     try:
@@ -149,15 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args(argv)
-    schema = f"bench_recon_{secrets.token_hex(4)}"
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    settings = Settings(database_url=f"{args.url}?schema={schema}", master_key=key)
-    try:
+    with scratch_settings(args.url, "bench_recon") as settings:
         build(args, settings)
         measure(args, settings)
-    finally:
-        with psycopg.connect(args.url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
     return 0
 
 
