@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -27,6 +28,8 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
     Mapper,
+    Notification,
+    Recording,
 )
 from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import Environment
@@ -37,12 +40,13 @@ from casework.database import Database, open_database
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
 from casework.migrate import DatabaseNotMigrated, require_migrated
 from casework.settings import Settings
-from casework.store.aggregate_locks import AggregateLocks
+from casework.store.aggregate_locks import AggregateLocks, Turn
 from casework.store.claims import ClaimChanges, ClaimTaken
+from casework.store.commit_groups import CommitGroups, DecideAgain
 from casework.store.family_keys import FamilyKeys
-from casework.store.kept_responses import current_request
+from casework.store.kept_responses import PendingRequest, current_request
 from casework.store.mapper import EventMapper
-from casework.store.recorder import EventRecord, EventRecorder
+from casework.store.recorder import EventRecord, EventRecorder, Write
 from casework.store.snapshot_recorder import SnapshotRecorder
 from casework.store.snapshot_state import copy_of
 from casework.store.snapshot_store import (
@@ -72,6 +76,20 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+@dataclass
+class Attempt:
+    """One run of a command's decisions while it holds its turn (see `retrying`)."""
+
+    turn: Turn
+    # Commit by itself, holding the turn until then (a group it was in has failed).
+    alone: bool
+    # The epoch of the oldest queued, uncommitted state it decided on (None: committed only).
+    read_epoch: int | None = None
+
+
+current_attempt: ContextVar[Attempt | None] = ContextVar("current_attempt", default=None)
+
+
 @dataclass(frozen=True)
 class Saved:
     """What a command reports: the aggregate it was about, its new version, the last position."""
@@ -97,6 +115,7 @@ class CaseworkStore(Application[UUID]):
             )
         self.db: Database = open_database(location)
         self.turns = AggregateLocks(enabled=settings.command_turns)
+        self.groups: CommitGroups | None = None
         try:
             require_migrated(self.db)
             self.master_key: MasterKey = load_master_key(settings)
@@ -116,6 +135,8 @@ class CaseworkStore(Application[UUID]):
                 "IS_SNAPSHOTTING_ENABLED": snapshots,
             }
         )
+        if settings.group_commit:
+            self.groups = CommitGroups(self.event_recorder.insert_writes)
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         # Only the event store plumbing of the factory is used; persistence is ours.
@@ -142,19 +163,38 @@ class CaseworkStore(Application[UUID]):
     # -- loading -----------------------------------------------------------------------------
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
-        try:
-            # The cached aggregate itself (fast-forwarded, or from the latest snapshot and the
-            # events after it on a miss), copied here: the command must not touch the cache.
-            cached: CaseworkAggregate = self.repository.get(
-                aggregate_id, projector_func=replay, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
+        cached = self._queued_state(aggregate_id)
+        if cached is None:
+            try:
+                # The cached aggregate itself (fast-forwarded, or from the latest snapshot and
+                # the events after it on a miss), copied here: commands must not touch it.
+                cached = self.repository.get(
+                    aggregate_id, projector_func=replay, deepcopy_from_cache=False
+                )
+            except AggregateNotFoundError:
+                raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
         if not isinstance(cached, kind):
             raise NotFound(f"no {kind.__name__} {aggregate_id}")
         aggregate: A = copy_of(cached)
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersion(expected_version, aggregate.version)
+        return aggregate
+
+    def _queued_state(self, aggregate_id: UUID) -> CaseworkAggregate | None:
+        """A command deciding in its turn sees the aggregate as a queued, not yet committed
+        write leaves it (casework.store.commit_groups); nothing else ever does."""
+        attempt = current_attempt.get()
+        if attempt is None or self.groups is None:
+            return None
+        queued = self.groups.queued_state(aggregate_id)
+        if queued is None:
+            return None
+        aggregate, epoch = queued
+        if attempt.read_epoch is None:
+            attempt.read_epoch = epoch
+        elif epoch != attempt.read_epoch:
+            raise DecideAgain()  # a group failed between two of its reads
+        assert isinstance(aggregate, CaseworkAggregate)
         return aggregate
 
     def load_at(
@@ -204,15 +244,57 @@ class CaseworkStore(Application[UUID]):
         if pending is not None:
             pending.warnings = list(warnings)
         try:
-            recordings = self.save(
-                *aggregates,
-                claims=claims or ClaimChanges(),
-                destroyed_keys=tuple(destroyed_keys),
-            )
+            if self.groups is not None and self.turns.enabled and not destroyed_keys:
+                recordings = self._save_in_group(self.groups, aggregates, claims, pending)
+            else:
+                # Alone, under the turn: erasures, and commands racing as separate processes.
+                recordings = self.save(
+                    *aggregates,
+                    claims=claims or ClaimChanges(),
+                    destroyed_keys=tuple(destroyed_keys),
+                )
         except ClaimTaken as taken:
             kind, detail = CLAIM_CONFLICTS[taken.claim.scope]
             raise Conflict(kind, detail) from None
         return max(r.notification.id for r in recordings)
+
+    def _save_in_group(
+        self,
+        groups: CommitGroups,
+        aggregates: Sequence[CaseworkAggregate],
+        claims: ClaimChanges | None,
+        pending: PendingRequest | None,
+    ) -> list[Recording[UUID]]:
+        """The library's save, with the insert handed to a commit group: the command lets go
+        of its turn once its write is queued and returns once the group has committed."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.collect_events(*aggregates)
+        events = processing_event.events
+        stored = [self.mapper.to_stored_event(event) for event in events]
+        attempt = current_attempt.get()
+        positions = groups.commit(
+            Write(stored, claims or ClaimChanges(), (), pending),
+            processing_event.aggregates,
+            read_epoch=None if attempt is None else attempt.read_epoch,
+            alone=attempt is not None and attempt.alone,
+            when_queued=(lambda: None) if attempt is None else attempt.turn.release,
+        )
+        recordings = [
+            Recording(
+                event,
+                Notification(
+                    id=position,
+                    originator_id=record.originator_id,
+                    originator_version=record.originator_version,
+                    topic=record.topic,
+                    state=record.state,
+                ),
+            )
+            for event, record, position in zip(events, stored, positions, strict=True)
+        ]
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     # -- snapshots ---------------------------------------------------------------------------
 
@@ -249,10 +331,20 @@ class CaseworkStore(Application[UUID]):
         """
         retries = self.settings.command_retries
         turns = tuple(saving)
+        alone = False
         for round_no in range(retries + 1):
             try:
-                with self.turns.holding(turns):
-                    return attempt()
+                with self.turns.holding(turns) as turn:
+                    token = current_attempt.set(Attempt(turn, alone))
+                    try:
+                        return attempt()
+                    finally:
+                        current_attempt.reset(token)
+            except DecideAgain:
+                # It decided on queued state that a failed group never committed: no race was
+                # lost, so decide again at once, this time committing alone.
+                alone = True
+                continue
             except IntegrityError:
                 if round_no == retries:
                     break

@@ -61,6 +61,10 @@ class Settings:
     # Commands of this process on the same aggregate take turns instead of racing (False: they
     # race as commands of separate processes do, and versions alone decide).
     command_turns: bool = True
+    # Commands taking turns queue their writes for a commit group: one transaction for many,
+    # and the next command on an aggregate decides on the queued state (casework.store.
+    # commit_groups). False: each command commits alone before letting go of its turn.
+    group_commit: bool = True
     # A snapshot of an aggregate every this many of its events (0: no snapshots, pure replay).
     snapshot_interval: int = 100
 

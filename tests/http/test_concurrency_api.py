@@ -61,12 +61,13 @@ class InsertLock:
 
 
 @contextmanager
-def insert_lock_held(api: Api) -> Iterator[InsertLock]:
+def insert_lock_held(api: Api, *, taking_turns: bool = False) -> Iterator[InsertLock]:
     """Hold the lock every event insert takes; it is let go when the block ends."""
     location = api.casework.db.location
     kwargs = postgres_connect_kwargs(location)
     turns = api.casework.turns
-    turns.enabled = False  # race as separate processes do: only versions decide
+    # Without turns, requests race as separate processes do: only versions decide.
+    turns.enabled = taking_turns
     try:
         with (
             psycopg.connect(location.postgres_conninfo, **kwargs) as connection,
@@ -205,3 +206,55 @@ def test_deliveries_of_one_process_take_turns_on_the_source(pg_api: Api) -> None
     assert now["drawn_idr"] == 5 * 60_000
     # and each delivery moved the source by exactly one version
     assert now["version"] == before + 5
+
+
+def test_deliveries_queued_behind_a_commit_decide_on_it_and_commit_together(pg_api: Api) -> None:
+    # given a source with money for five deliveries of 60,000, and eight families
+    budget = 5 * 60_000 + 30_000
+    source = pg_api.post("/funding-sources", source_body(budget_idr=budget), who="finance")
+    source_id = source.json()["id"]
+    families = [str(register(pg_api.casework).aggregate_id) for _ in range(THREADS)]
+    before = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()["version"]
+    groups = pg_api.casework.groups
+    assert groups is not None
+    committed = (groups.writes_committed, groups.groups_committed)
+    # when eight deliveries under Idempotency-Keys arrive while the first one's commit waits
+    # for the insert lock
+    sends = [
+        post(
+            pg_api,
+            f"/families/{family}/aid-deliveries",
+            delivery_body(source_id),
+            "kader",
+            Idempotency_Key=f"grouped-{n}",
+        )
+        for n, family in enumerate(families)
+    ]
+    with insert_lock_held(pg_api, taking_turns=True) as lock:
+        futures = send_together(pg_api, sends)
+        lock.wait_for(1)
+        # the others decide on its queued result: four more fit the budget and queue behind
+        # it, three are refused without waiting for any commit
+        lock.wait_until(lambda: len(groups._queue) == 4, "four writes never queued")
+        lock.wait_until(lambda: sum(f.done() for f in futures) == 3, "three never refused")
+    answers = results(futures)
+    # then the outcome is the one taking turns gives: five delivered, three refused
+    outcomes = Counter(
+        "delivered" if a.status_code == 201 else f"{a.status_code} {a.json().get('type')}"
+        for a in answers
+    )
+    assert outcomes == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
+    now = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()
+    assert (now["drawn_idr"], now["version"]) == (5 * 60_000, before + 5)
+    # and the five were committed in two transactions: the first, then the four behind it
+    assert (groups.writes_committed, groups.groups_committed) == (
+        committed[0] + 5,
+        committed[1] + 2,
+    )
+    # and each answer was kept with its events: resending its key gives it back
+    for send, answer in zip(sends, answers, strict=True):
+        again = send(pg_api.client)
+        assert (again.status_code, again.json()) == (answer.status_code, answer.json())
+    assert pg_api.get(f"/funding-sources/{source_id}", who="finance").json()["version"] == (
+        before + 5
+    )

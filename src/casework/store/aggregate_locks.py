@@ -30,19 +30,31 @@ class AggregateLocks:
         self.enabled = enabled
 
     @contextmanager
-    def holding(self, aggregate_ids: Iterable[UUID]) -> Iterator[None]:
-        """Hold the turn on every aggregate in `aggregate_ids` for the duration of the block."""
+    def holding(self, aggregate_ids: Iterable[UUID]) -> Iterator[Turn]:
+        """Hold the turn on every aggregate in `aggregate_ids` until the block ends or the
+        command lets go early (`Turn.release`: its events are queued for commit, so the next
+        command may decide on them, casework.store.commit_groups)."""
         if not self.enabled:
-            yield
+            yield Turn([])
             return
         stripes = sorted({aggregate_id.int % len(self._locks) for aggregate_id in aggregate_ids})
-        taken: list[threading.Lock] = []
+        turn = Turn([])
         try:
             for stripe in stripes:
                 lock = self._locks[stripe]
                 lock.acquire()
-                taken.append(lock)
-            yield
+                turn.locks.append(lock)
+            yield turn
         finally:
-            for lock in reversed(taken):
-                lock.release()
+            turn.release()
+
+
+class Turn:
+    """The locks one command holds; released once, early or at the end of its block."""
+
+    def __init__(self, locks: list[threading.Lock]) -> None:
+        self.locks = locks
+
+    def release(self) -> None:
+        while self.locks:
+            self.locks.pop().release()

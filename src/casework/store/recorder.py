@@ -3,7 +3,8 @@
 Every insert runs under the insert lock and, in that one transaction: reads the last position
 and chain hash, applies unique claims, destroys the family keys an erasure names, and inserts
 the events with dense positions, their chain hashes and a `recorded_at` the database sets
-(never below the previous event's). Because the
+(never below the previous event's). One transaction may carry the writes of several commands
+(`insert_writes`, a commit group): the lock is then taken once for all of them. Because the
 lock serialises writers, commit order equals position order and a reader that has seen
 position N has seen everything below it.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -30,14 +31,12 @@ from casework.database import Database, Transaction, uuid_from_row
 from casework.store import chain
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.family_keys import destroy_keys
-from casework.store.kept_responses import current_request, keep_with_events
+from casework.store.kept_responses import PendingRequest, current_request, keep_with_events
 
 _LAST_EVENT = (
     "SELECT position, chain_hash, recorded_at FROM stored_events ORDER BY position DESC LIMIT 1"
 )
-_BEGIN_INSERT = (
-    "SELECT last_position, last_hash, last_recorded_at FROM casework_begin_insert(%s)"
-)
+_BEGIN_INSERT = "SELECT last_position, last_hash, last_recorded_at FROM casework_begin_insert(%s)"
 _COLUMNS = "position, originator_id, originator_version, topic, state"
 
 
@@ -48,6 +47,17 @@ class EventRecord:
     version: int
     position: int
     recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Write:
+    """What one command saves: its events, the claims they take or release, the family keys an
+    erasure destroys, and the Idempotency-Key request whose answer is kept with them."""
+
+    stored_events: Sequence[StoredEvent]
+    claims: ClaimChanges = field(default_factory=ClaimChanges)
+    destroyed_keys: Sequence[UUID] = ()
+    request: PendingRequest | None = None
 
 
 class EventRecorder(ApplicationRecorder):
@@ -79,12 +89,20 @@ class EventRecorder(ApplicationRecorder):
         the erasure event, its released claims and the key's destruction commit together."""
         if not stored_events:
             return []
+        request = current_request.get()
+        write = Write(stored_events, claims or ClaimChanges(), destroyed_keys, request)
+        return self.insert_writes([write])[0]
+
+    def insert_writes(self, writes: Sequence[Write]) -> list[list[int]]:
+        """Several commands' writes in one transaction, in order, under one insert lock (group
+        commit); returns each write's positions. Any failure rolls back all of them."""
+        total = sum(len(write.stored_events) for write in writes)
+        if total == 0:
+            return [[] for _ in writes]
         try:
             # PostgreSQL takes the lock in casework_begin_insert(), with the first read.
             with self.db.transaction(insert_lock=not self.is_postgres) as tx:
-                positions = self._insert_locked(
-                    tx, stored_events, claims or ClaimChanges(), destroyed_keys
-                )
+                positions = self._insert_locked(tx, writes, total)
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
             if not _is_version_conflict(error):
                 raise
@@ -95,16 +113,12 @@ class EventRecorder(ApplicationRecorder):
         return positions
 
     def _insert_locked(
-        self,
-        tx: Transaction,
-        stored_events: Sequence[StoredEvent],
-        claims: ClaimChanges,
-        destroyed_keys: Sequence[UUID],
-    ) -> list[int]:
+        self, tx: Transaction, writes: Sequence[Write], total: int
+    ) -> list[list[int]]:
         if self.is_postgres:
             # Lock, last event and the NOTIFY of the new head, in one round trip (migration
             # 0010); the row is all NULL while the store is empty.
-            tx.execute(_BEGIN_INSERT, (len(stored_events),))
+            tx.execute(_BEGIN_INSERT, (total,))
             last = tx.fetchone()
             if last is not None and last[0] is None:
                 last = None
@@ -115,38 +129,43 @@ class EventRecorder(ApplicationRecorder):
             (0, chain.GENESIS, None) if last is None else last
         )
         previous_hash = bytes(previous_hash)
-        self._apply_claims(tx, claims)
-        destroy_keys(tx, destroyed_keys, postgres=self.is_postgres)
         rows: list[tuple[Any, ...]] = []
-        positions: list[int] = []
-        for event in stored_events:
-            position += 1
-            originator_id = uuid_from_row(event.originator_id)
-            previous_hash = chain.next_hash(
-                previous_hash,
-                position,
-                originator_id,
-                event.originator_version,
-                event.topic,
-                event.state,
-            )
-            rows.append(
-                (
+        positions: list[list[int]] = []
+        for write in writes:
+            self._apply_claims(tx, write.claims)
+            destroy_keys(tx, write.destroyed_keys, postgres=self.is_postgres)
+            written: list[int] = []
+            for event in write.stored_events:
+                position += 1
+                originator_id = uuid_from_row(event.originator_id)
+                previous_hash = chain.next_hash(
+                    previous_hash,
                     position,
                     originator_id,
                     event.originator_version,
                     event.topic,
                     event.state,
-                    last_recorded_at,
-                    previous_hash,
                 )
-            )
-            positions.append(position)
+                rows.append(
+                    (
+                        position,
+                        originator_id,
+                        event.originator_version,
+                        event.topic,
+                        event.state,
+                        last_recorded_at,
+                        previous_hash,
+                    )
+                )
+                written.append(position)
+            positions.append(written)
         tx.executemany(self._insert_sql, rows)
-        pending = current_request.get()
-        if pending is not None and pending.resource_kind is not None:
-            # The answer to an Idempotency-Key commits with the events it reports, or not at all.
-            keep_with_events(tx, pending, stored_events, position)
+        for write, written in zip(writes, positions, strict=True):
+            request = write.request
+            if request is not None and request.resource_kind is not None and written:
+                # The answer to an Idempotency-Key commits with the events it reports, or not
+                # at all.
+                keep_with_events(tx, request, write.stored_events, written[-1])
         return positions
 
     def _apply_claims(self, tx: Transaction, claims: ClaimChanges) -> None:
