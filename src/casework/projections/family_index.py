@@ -19,6 +19,10 @@ from casework.projections import family_programs as programs
 from casework.projections.base import StoredFact
 
 NAME = "family_index"
+_INSERT_MEMBER = (
+    "INSERT INTO family_index_members (family_id, member_no, nik, name, name_folded, "
+    "relationship, active) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
 _ACTIVE = "(SELECT count(*) FROM family_index_members WHERE family_id = %s AND active = %s)"
 
 
@@ -51,24 +55,35 @@ class FamilyIndexProjection:
             return  # not a family event
         family_id = fact.aggregate_id
         handler(tx, family_id, fact.event)
-        tx.execute(
-            "UPDATE family_index SET version = %s WHERE family_id = %s", (fact.version, family_id)
-        )
+        if handler is not _registered:  # a new row is written at its version already
+            tx.execute(
+                "UPDATE family_index SET version = %s WHERE family_id = %s",
+                (fact.version, family_id),
+            )
 
 
 def _registered(tx: Transaction, family_id: UUID, event: Family.Registered) -> None:
+    # Every member of a new family is active: the count is known, nothing to count in SQL.
     tx.execute(
         "INSERT INTO family_index (family_id, version, area_code, kk_number, status, "
-        "active_members) VALUES (%s, 1, %s, %s, 'active', 0)",
-        (family_id, event.area_code, event.kk_number),
+        "active_members) VALUES (%s, 1, %s, %s, %s, %s)",
+        (
+            family_id,
+            event.area_code,
+            event.kk_number,
+            "active" if event.members else "inactive",
+            len(event.members),
+        ),
     )
     identities = {identity.member_no: identity for identity in event.identities or ()}
+    rows = []
     for facts in event.members:
         identity = identities.get(facts.member_no)
         name = identity.name if identity else None
         nik = identity.nik if identity else None
-        _insert_member(tx, family_id, facts.member_no, nik, name, facts.relationship)
-    _count_members(tx, family_id)
+        rows.append((family_id, facts.member_no, nik, name, folded(name), facts.relationship, True))
+    if rows:
+        tx.executemany(_INSERT_MEMBER, rows)
 
 
 def _member_added(tx: Transaction, family_id: UUID, event: Family.MemberAdded) -> None:
@@ -127,11 +142,7 @@ def _insert_member(
     name: str | None,
     relationship: str,
 ) -> None:
-    tx.execute(
-        "INSERT INTO family_index_members (family_id, member_no, nik, name, name_folded, "
-        "relationship, active) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        (family_id, member_no, nik, name, folded(name), relationship, True),
-    )
+    tx.execute(_INSERT_MEMBER, (family_id, member_no, nik, name, folded(name), relationship, True))
 
 
 def _set_member(tx: Transaction, family_id: UUID, member_no: int, column: str, value: Any) -> None:

@@ -128,10 +128,15 @@ class CommitGroups:
         finally:
             with self._changed:
                 self._committing = False
-                for left in batch:
-                    if not left.done:  # only when the leader itself was interrupted
-                        left.error = RuntimeError("the commit group was interrupted")
-                        left.done = True
+                left = [queued for queued in batch if not queued.done]
+                if left:
+                    # Only when the leader itself was interrupted: what they queued may never
+                    # be written, so nobody may go on deciding on it.
+                    self._epoch += 1
+                    self._queued.clear()
+                for queued in left:
+                    queued.error = RuntimeError("the commit group was interrupted")
+                    queued.done = True
                 self._changed.notify_all()
 
     def _groups_of(self, batch: list[QueuedWrite]) -> list[list[QueuedWrite]]:
