@@ -240,16 +240,42 @@ class Bench:
         results = []
         for clients in self.args.clients:
             data = self.data_file(token, source, families, clients)
+            head = self.event_head()
             figures = run_wrk(port, clients, self.args.seconds, data)
             figures.rss_mb = rss_mb(pid)
             results.append(figures)
             print(
                 f"  {clients:>3} clients: {figures.rate:8.0f}/s  p50 {figures.p50_ms:7.2f} ms"
                 f"  p99 {figures.p99_ms:7.2f} ms  errors {figures.errors}"
-                f"  peak RSS {figures.rss_mb:.0f} MB",
+                f"  peak RSS {figures.rss_mb:.0f} MB{self.grouping_since(head)}",
                 flush=True,
             )
         return results
+
+    def event_head(self) -> int | None:
+        """The last stored position (None: no casework store in the schema, the ceiling)."""
+        with psycopg.connect(self.args.url, autocommit=True) as conn:
+            table = sql.Identifier(self.schema, "stored_events")
+            try:
+                row = conn.execute(sql.SQL("SELECT max(position) FROM {}").format(table)).fetchone()
+            except psycopg.errors.UndefinedTable:
+                return None
+        return int(row[0] or 0) if row else 0
+
+    def grouping_since(self, head: int | None) -> str:
+        """Events per insert transaction since `head` (rows of one transaction share xmin)."""
+        if head is None:
+            return ""
+        with psycopg.connect(self.args.url, autocommit=True) as conn:
+            table = sql.Identifier(self.schema, "stored_events")
+            query = sql.SQL(
+                "SELECT count(*), count(DISTINCT xmin::text) FROM {} WHERE position > %s"
+            ).format(table)
+            row = conn.execute(query, (head,)).fetchone()
+        events, transactions = (int(row[0]), int(row[1])) if row else (0, 0)
+        if not transactions:
+            return ""
+        return f"  {events / transactions:.1f} events a transaction"
 
     def run(self) -> None:
         args = self.args

@@ -268,7 +268,11 @@ class CaseworkStore(Application[UUID]):
         """The library's save, with the insert handed to a commit group: the command lets go
         of its turn once its write is queued and returns once the group has committed."""
         processing_event: ProcessingEvent[UUID] = ProcessingEvent()
-        processing_event.collect_events(*aggregates)
+        for aggregate in aggregates:
+            # What `collect_events` does, without its runtime Protocol checks (about 50 µs
+            # each, two per aggregate: a tenth of an import's time).
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
         events = processing_event.events
         stored = [self.mapper.to_stored_event(event) for event in events]
         attempt = current_attempt.get()
