@@ -10,8 +10,10 @@ registrations (fresh valid families from bench/datagen.py) and 10% `GET /familie
 keep-alive connections on loopback, two wrk threads. wrk is a closed loop: each connection sends
 its next request when the previous answer arrived; latency is per request.
 
-`casework serve` runs as a subprocess (one uvicorn worker, projections in process, as shipped) on
-a scratch schema (dropped at the end) with the server's `synchronous_commit` (on by default).
+`casework serve` runs as a subprocess (one uvicorn worker, projections in process as shipped, or
+with `--projections separate` in a `casework project run` beside it; `--no-group-commit` turns
+group commit off) on a scratch schema (dropped at the end) with the server's
+`synchronous_commit` (on by default).
 Baselines in the same run, at the same client counts:
 
 - the stack's ceiling: bench/ceiling_app.py, litestar on uvicorn with one worker, the same routes,
@@ -185,6 +187,7 @@ class Bench:
             **os.environ,
             "CASEWORK_DATABASE_URL": f"{args.url}?schema={self.schema}",
             "CASEWORK_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "CASEWORK_GROUP_COMMIT": "off" if args.no_group_commit else "on",
         }
         self.offset = 0
 
@@ -291,17 +294,34 @@ class Bench:
         worker_token = worker.strip().splitlines()[-1]
         admin_token = admin.strip().splitlines()[-1]
         port = free_port()
-        server = self.start(["casework", "serve", "--port", str(port)], port)
+        serve = ["casework", "serve", "--port", str(port)]
+        runner = None
+        if args.projections == "separate":
+            serve.append("--no-projections")
+            runner = subprocess.Popen(
+                ["casework", "project", "run"],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=(self.folder / "runner.log").open("wb"),
+            )
+        server = self.start(serve, port)
         try:
             started = time.perf_counter()
             source, families = self.setup(port, admin_token, worker_token)
             took = time.perf_counter() - started
             print(f"setup: {len(families)} families registered over HTTP in {took:.1f} s")
-            print(f"casework serve (pid {server.pid}), caseworker mix, {args.seconds} s a level:")
+            print(
+                f"casework serve (pid {server.pid}), caseworker mix, {args.seconds} s a level, "
+                f"projections {args.projections}, group commit "
+                f"{'off' if args.no_group_commit else 'on'}:"
+            )
             ours = self.levels(port, server.pid, worker_token, source, families)
         finally:
             server.terminate()
             server.wait(60)
+            if runner is not None:
+                runner.terminate()
+                runner.wait(60)
         ceiling_port = free_port()
         ceiling = self.start(
             [
@@ -366,6 +386,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=12)
     parser.add_argument("--families", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--projections",
+        choices=["in-process", "separate"],
+        default="in-process",
+        help="read models kept by the server (as shipped) or by `casework project run`",
+    )
+    parser.add_argument("--no-group-commit", action="store_true", help="CASEWORK_GROUP_COMMIT=off")
     bench = Bench(parser.parse_args(argv))
     try:
         bench.run()

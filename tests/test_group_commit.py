@@ -31,8 +31,9 @@ def groups_of(app: Casework) -> CommitGroups:
 
 
 @contextmanager
-def first_commit_held(app: Casework, until_queued: int) -> Iterator[None]:
-    """The first commit waits until `until_queued` more writes are queued behind it."""
+def first_commit_held(app: Casework, until_written: int) -> Iterator[None]:
+    """The first commit waits until it and the writes queued behind it number `until_written`
+    (it may hold one or two: the next command may queue before the first takes the lead)."""
     groups = groups_of(app)
     write_groups = groups._write_groups
     held = threading.Event()
@@ -40,7 +41,7 @@ def first_commit_held(app: Casework, until_queued: int) -> Iterator[None]:
     def write_after_the_queue_fills(writes: Sequence[Write]) -> list[list[int]]:
         if not held.is_set():
             held.set()
-            wait_until(lambda: len(groups._queue) >= until_queued)
+            wait_until(lambda: len(writes) + len(groups._queue) >= until_written)
         return write_groups(writes)
 
     groups._write_groups = write_after_the_queue_fills
@@ -84,8 +85,8 @@ def test_deliveries_behind_a_commit_draw_exactly_the_budget(app: Casework) -> No
     families = [register(app).aggregate_id for _ in range(12)]
     groups = groups_of(app)
     before = (groups.writes_committed, groups.groups_committed)
-    # when all twelve deliver at once while the first commit waits for seven more behind it
-    with first_commit_held(app, until_queued=7):
+    # when all twelve deliver at once while the first commit waits for the rest behind it
+    with first_commit_held(app, until_written=8):
         outcomes = deliver_all(app, source.aggregate_id, families, [uuid4() for _ in families])
     # then eight are delivered and four refused, in two transactions
     assert Counter(outcomes) == {"delivered": 8, "funding-exhausted": 4}
@@ -107,7 +108,7 @@ def test_a_taken_delivery_id_in_a_group_refuses_only_its_own_delivery(app: Casew
     reused = uuid4()
     delivery_ids = [reused, uuid4(), reused, uuid4(), uuid4()]
     # when all five deliver at once, the other four queued behind the first commit
-    with first_commit_held(app, until_queued=4):
+    with first_commit_held(app, until_written=5):
         outcomes = deliver_all(app, source.aggregate_id, families, delivery_ids)
     # then the group that held the reused id failed, and every delivery in it decided again on
     # committed state: only the reused id is refused

@@ -49,6 +49,9 @@ def parse_database_url(url: str) -> DatabaseLocation:
     )
 
 
+OFF = frozenset({"0", "off", "no", "false"})
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -95,4 +98,5 @@ class Settings:
             migrate_database_url=env.get("CASEWORK_MIGRATE_DATABASE_URL"),
             master_key=env.get("CASEWORK_MASTER_KEY"),
             master_key_file=Path(key_file) if key_file else None,
+            group_commit=env.get("CASEWORK_GROUP_COMMIT", "on").lower() not in OFF,
         )
