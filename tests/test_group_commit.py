@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from builders import deliver, open_source, register
+from builders import CAUSE, deliver, open_source, register
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
 from casework.errors import Conflict
@@ -131,3 +131,24 @@ def test_turned_off_every_command_commits_alone_and_the_rules_hold(app: Casework
     (taken,) = app.load(Family, family).deliveries
     with pytest.raises(Conflict):
         deliver(app, family, source.aggregate_id, delivery_id=taken)
+
+
+def test_an_erasure_queues_behind_the_delivery_it_decided_on(app: Casework) -> None:
+    # given a family with a delivery whose commit is held
+    source = open_source(app)
+    family = register(app).aggregate_id
+    with first_commit_held(app, until_written=2), ThreadPoolExecutor(2) as pool:
+        delivered = pool.submit(deliver, app, family, source.aggregate_id)
+        wait_until(lambda: groups_of(app).queued_state(family) is not None)
+        # when the family is erased while the delivery waits to be committed
+        erased = pool.submit(
+            app.erase_family, CAUSE, family, reason="permintaan", request_reference="PDP-1"
+        )
+        delivery, erasure = delivered.result(WAIT_S), erased.result(WAIT_S)
+    # then the erasure decided on the delivery and was committed after it, in its own turn
+    assert (delivery.version, erasure.version) == (2, 3)
+    records = app.event_records(family)
+    assert [r.version for r in records] == [1, 2, 3]
+    assert [r.position for r in records] == sorted(r.position for r in records)
+    assert erasure.position > delivery.position
+    assert verify_chain(app.db).ok

@@ -184,7 +184,7 @@ class CaseworkStore(Application[UUID]):
         """A command deciding in its turn sees the aggregate as a queued, not yet committed
         write leaves it (casework.store.commit_groups); nothing else ever does."""
         attempt = current_attempt.get()
-        if attempt is None or self.groups is None:
+        if attempt is None or self.groups is None or not self.turns.enabled:
             return None
         queued = self.groups.queued_state(aggregate_id)
         if queued is None:
@@ -244,10 +244,12 @@ class CaseworkStore(Application[UUID]):
         if pending is not None:
             pending.warnings = list(warnings)
         try:
-            if self.groups is not None and self.turns.enabled and not destroyed_keys:
-                recordings = self._save_in_group(self.groups, aggregates, claims, pending)
+            if self.groups is not None and self.turns.enabled:
+                recordings = self._save_in_group(
+                    self.groups, aggregates, claims, tuple(destroyed_keys), pending
+                )
             else:
-                # Alone, under the turn: erasures, and commands racing as separate processes.
+                # Commands racing as separate processes do: each commits alone.
                 recordings = self.save(
                     *aggregates,
                     claims=claims or ClaimChanges(),
@@ -263,10 +265,15 @@ class CaseworkStore(Application[UUID]):
         groups: CommitGroups,
         aggregates: Sequence[CaseworkAggregate],
         claims: ClaimChanges | None,
+        destroyed_keys: tuple[UUID, ...],
         pending: PendingRequest | None,
     ) -> list[Recording[UUID]]:
         """The library's save, with the insert handed to a commit group: the command lets go
-        of its turn once its write is queued and returns once the group has committed."""
+        of its turn once its write is queued and returns once the group has committed.
+
+        Every save of a process goes through the queue, so none can overtake a queued write it
+        decided on. An erasure commits in a transaction of its own and keeps its turn until
+        then: nobody decides on a family whose key is being destroyed."""
         processing_event: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in aggregates:
             # What `collect_events` does, without its runtime Protocol checks (about 50 µs
@@ -277,10 +284,10 @@ class CaseworkStore(Application[UUID]):
         stored = [self.mapper.to_stored_event(event) for event in events]
         attempt = current_attempt.get()
         positions = groups.commit(
-            Write(stored, claims or ClaimChanges(), (), pending),
+            Write(stored, claims or ClaimChanges(), destroyed_keys, pending),
             processing_event.aggregates,
             read_epoch=None if attempt is None else attempt.read_epoch,
-            alone=attempt is not None and attempt.alone,
+            alone=bool(destroyed_keys) or (attempt is not None and attempt.alone),
             when_queued=(lambda: None) if attempt is None else attempt.turn.release,
         )
         recordings = [

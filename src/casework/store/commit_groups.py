@@ -46,7 +46,8 @@ class QueuedWrite:
     aggregates: Mapping[UUID, Any]
     # The epoch of the queued state the command read (None: it read committed state only).
     read_epoch: int | None
-    # Committed in a group of its own (it is being retried after a group failed).
+    # Committed in a group of its own, the command keeping its turn until then (an erasure,
+    # or a command deciding again after a group failed).
     alone: bool
     positions: list[int] | None = None
     error: BaseException | None = None
