@@ -28,10 +28,8 @@ the family is cached by the service for 5 seconds, as in production.
 from __future__ import annotations
 
 import argparse
-import base64
 import dataclasses
 import random
-import secrets
 import sqlite3
 import statistics
 import sys
@@ -44,7 +42,6 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from psycopg import sql
 
 from casework.aggregates.family import Family
 from casework.bootstrap import migrate_store
@@ -53,6 +50,7 @@ from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from replay_history import record_history
+from scratch_store import scratch_settings
 
 
 @contextmanager
@@ -61,13 +59,8 @@ def scratch_store(postgres: str | None) -> Iterator[Settings]:
         with tempfile.TemporaryDirectory() as folder:
             yield Settings(database_url=f"sqlite:///{folder}/casework.db")
         return
-    schema = f"bench_replay_{secrets.token_hex(4)}"
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    try:
-        yield Settings(database_url=f"{postgres}?schema={schema}", master_key=key)
-    finally:
-        with psycopg.connect(postgres, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    with scratch_settings(postgres, "bench_replay") as settings:
+        yield settings
 
 
 def raw_select(settings: Settings, family_id: UUID) -> Callable[[], Any]:
