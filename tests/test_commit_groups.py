@@ -13,6 +13,7 @@ from eventsourcing.persistence import StoredEvent
 
 from casework.store.commit_groups import CommitGroups, DecideAgain
 from casework.store.recorder import Write
+from waiting import wait_until
 
 WAIT_S = 10
 
@@ -64,18 +65,9 @@ def queue_behind_a_held_write(
     first = commit_in_thread(pool, groups, write_of())
     assert store.first_started.wait(WAIT_S)
     queued = [commit_in_thread(pool, groups, write) for write in writes]
-    wait_until(lambda: len(groups._queue) == len(writes))  # the test's probe into the queue
+    wait_until(lambda: len(groups._queue) == len(writes), "the writes queue", timeout_s=WAIT_S)
     store.hold_first.set()
     return first, queued
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    deadline = threading.Event()
-    for _ in range(WAIT_S * 100):
-        if condition():
-            return
-        deadline.wait(0.01)
-    raise AssertionError("condition not reached")
 
 
 def test_writes_queued_behind_a_commit_share_the_next_transaction() -> None:
@@ -146,7 +138,7 @@ def test_a_decision_on_queued_state_that_failed_is_taken_again() -> None:
         state, epoch = groups.queued_state(aggregate) or (None, -1)
         assert state == "state after doomed"
         dependent = pool.submit(groups.commit, write_of(), {aggregate: "next"}, read_epoch=epoch)
-        wait_until(lambda: len(groups._queue) == 1)  # the test's probe into the queue
+        wait_until(lambda: len(groups._queue) == 1, "the dependent queues", timeout_s=WAIT_S)
         store.hold_first.set()
         # then the first fails with its error, and the dependent is sent back to decide again
         with pytest.raises(ValueError, match="doomed"):
@@ -190,7 +182,7 @@ def test_a_lost_connection_fails_every_write_of_the_group_with_it() -> None:
         first = commit_in_thread(pool, groups, write_of())
         assert store.first_started.wait(WAIT_S)
         queued = [commit_in_thread(pool, groups, write_of()) for _ in range(3)]
-        wait_until(lambda: len(groups._queue) == 3)  # the test's probe into the queue
+        wait_until(lambda: len(groups._queue) == 3, "three writes queue", timeout_s=WAIT_S)
         armed.set()
         store.hold_first.set()
         # no write is retried alone: whether the commit happened is unknown to everyone alike

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from uuid import UUID, uuid4
@@ -20,6 +20,7 @@ from casework.service import Casework
 from casework.store.chain_check import verify_chain
 from casework.store.commit_groups import CommitGroups
 from casework.store.recorder import Write
+from waiting import wait_until
 
 WAIT_S = 30
 DELIVERY_IDR = 60_000  # what `builders.pads()` is worth
@@ -41,7 +42,11 @@ def first_commit_held(app: Casework, until_written: int) -> Iterator[None]:
     def write_after_the_queue_fills(writes: Sequence[Write]) -> list[list[int]]:
         if not held.is_set():
             held.set()
-            wait_until(lambda: len(writes) + len(groups._queue) >= until_written)
+            wait_until(
+                lambda: len(writes) + len(groups._queue) >= until_written,
+                f"{until_written} writes are queued",
+                timeout_s=WAIT_S,
+            )
         return write_groups(writes)
 
     groups._write_groups = write_after_the_queue_fills
@@ -49,15 +54,6 @@ def first_commit_held(app: Casework, until_written: int) -> Iterator[None]:
         yield
     finally:
         groups._write_groups = write_groups
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    pause = threading.Event()
-    for _ in range(WAIT_S * 100):
-        if condition():
-            return
-        pause.wait(0.01)
-    raise AssertionError("the writes never queued")
 
 
 def outcome(future: Future[object]) -> str:
@@ -139,7 +135,11 @@ def test_an_erasure_queues_behind_the_delivery_it_decided_on(app: Casework) -> N
     family = register(app).aggregate_id
     with first_commit_held(app, until_written=2), ThreadPoolExecutor(2) as pool:
         delivered = pool.submit(deliver, app, family, source.aggregate_id)
-        wait_until(lambda: groups_of(app).queued_state(family) is not None)
+        wait_until(
+            lambda: groups_of(app).queued_state(family) is not None,
+            "the delivery is queued",
+            timeout_s=WAIT_S,
+        )
         # when the family is erased while the delivery waits to be committed
         erased = pool.submit(
             app.erase_family, CAUSE, family, reason="permintaan", request_reference="PDP-1"

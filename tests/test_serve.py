@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ from uuid import uuid4
 import httpx
 
 from builders import member, next_kk
+from waiting import wait_until
 
 DEADLINE = 60.0  # seconds: generous, only so a hung server fails the test instead of CI
 LOG_FIELDS = {"request_id", "actor_id", "role", "method", "route", "status", "duration_ms"}
@@ -72,10 +72,7 @@ def serving(env: dict[str, str], port: int, stderr: Path) -> Iterator[subprocess
 
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.05)
+    wait_until(condition, what, timeout_s=DEADLINE, every_s=0.05)
 
 
 def poll_health(base: str, server: subprocess.Popen[bytes]) -> int | None:

@@ -33,6 +33,7 @@ import pytest
 from api_client import delivery_body, family_body, source_body
 from psycopg import sql
 
+import waiting
 from casework.access.users import UserStore
 from casework.bootstrap import migrate_store
 from casework.database import open_database
@@ -162,11 +163,7 @@ def send(client: httpx.Client, command: Command) -> None:
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.05)
+    waiting.wait_until(condition, what, timeout_s=DEADLINE, every_s=0.05)
 
 
 def healthy(base: str) -> bool:

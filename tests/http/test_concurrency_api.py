@@ -10,7 +10,6 @@ held here they are told to race as separate processes would.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +25,7 @@ from litestar.testing import TestClient
 
 from builders import register
 from casework.database import postgres_connect_kwargs
+from waiting import wait_until
 
 pytestmark = pytest.mark.postgres
 THREADS = 8
@@ -51,13 +51,12 @@ class InsertLock:
 
     def wait_for(self, writers: int) -> None:
         """Until `writers` transactions are queued behind the lock."""
-        self.wait_until(lambda: self.waiting() >= writers, f"{writers} writers never queued")
+        self.wait_until(
+            lambda: self.waiting() >= writers, f"{writers} writers queue behind the lock"
+        )
 
-    def wait_until(self, condition: Callable[[], bool], failure: str) -> None:
-        deadline = time.monotonic() + QUEUE_TIMEOUT_S
-        while not condition():
-            assert time.monotonic() < deadline, failure
-            time.sleep(0.005)
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        wait_until(condition, what, timeout_s=QUEUE_TIMEOUT_S, every_s=0.005)
 
 
 @contextmanager
@@ -102,14 +101,32 @@ def post(api: Api, path: str, body: Any, who: str, **headers: str) -> Send:
     return lambda client: client.post(path, json=body, headers=api.headers(who, **headers))
 
 
+# Money for five deliveries of 60,000 (`delivery_body`), and a little more.
+BUDGET = 5 * 60_000 + 30_000
+
+
+def source_for_five(api: Api) -> tuple[str, int, list[str]]:
+    """A source of BUDGET, its version, and eight families in kader's area."""
+    source = api.post("/funding-sources", source_body(budget_idr=BUDGET), who="finance")
+    assert source.status_code == 201, source.text
+    source_id = str(source.json()["id"])
+    families = [str(register(api.casework).aggregate_id) for _ in range(THREADS)]
+    version = api.get(f"/funding-sources/{source_id}", who="finance").json()["version"]
+    return source_id, int(version), families
+
+
+def outcomes_of(answers: list[httpx.Response]) -> Counter[str]:
+    """How many were delivered, and how many refused, by status and problem type."""
+    return Counter(
+        "delivered" if a.status_code == 201 else f"{a.status_code} {a.json().get('type')}"
+        for a in answers
+    )
+
+
 def test_a_source_pays_for_exactly_the_deliveries_it_can_afford(pg_api: Api) -> None:
     # given a source with money for five deliveries of 60,000 (and a little more), and
     # eight families in kader's area
-    budget = 5 * 60_000 + 30_000
-    source = pg_api.post("/funding-sources", source_body(budget_idr=budget), who="finance")
-    assert source.status_code == 201, source.text
-    source_id = source.json()["id"]
-    families = [str(register(pg_api.casework).aggregate_id) for _ in range(THREADS)]
+    source_id, _, families = source_for_five(pg_api)
     # when eight caseworker requests deliver to them from the source at the same moment
     sends = [
         post(pg_api, f"/families/{family}/aid-deliveries", delivery_body(source_id), "kader")
@@ -120,11 +137,7 @@ def test_a_source_pays_for_exactly_the_deliveries_it_can_afford(pg_api: Api) -> 
         lock.wait_for(THREADS)
     answers = results(futures)
     # then exactly five are delivered and the rest are told the money ran out, never a 500
-    outcomes = Counter(
-        "delivered" if a.status_code == 201 else f"{a.status_code} {a.json().get('type')}"
-        for a in answers
-    )
-    assert outcomes == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
+    assert outcomes_of(answers) == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
     # and the source has drawn exactly what the families received, within its budget
     now = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()
     delivered = [
@@ -134,8 +147,8 @@ def test_a_source_pays_for_exactly_the_deliveries_it_can_afford(pg_api: Api) -> 
     ]
     assert len(delivered) == 5
     assert now["drawn_idr"] == sum(delivered) == 5 * 60_000
-    assert now["drawn_idr"] <= now["budget_idr"] == budget
-    assert now["balance_idr"] == budget - now["drawn_idr"]
+    assert now["drawn_idr"] <= now["budget_idr"] == BUDGET
+    assert now["balance_idr"] == BUDGET - now["drawn_idr"]
 
 
 def test_two_changes_pinned_on_one_version_do_not_both_apply(pg_api: Api) -> None:
@@ -185,11 +198,7 @@ def test_unpinned_changes_on_one_family_all_apply(pg_api: Api) -> None:
 
 def test_deliveries_of_one_process_take_turns_on_the_source(pg_api: Api) -> None:
     # given a source with money for five deliveries of 60,000, and eight families
-    budget = 5 * 60_000 + 30_000
-    source = pg_api.post("/funding-sources", source_body(budget_idr=budget), who="finance")
-    source_id = source.json()["id"]
-    families = [str(register(pg_api.casework).aggregate_id) for _ in range(THREADS)]
-    before = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()["version"]
+    source_id, before, families = source_for_five(pg_api)
     # when eight requests deliver from it at once through one process, taking turns on it
     sends = [
         post(pg_api, f"/families/{family}/aid-deliveries", delivery_body(source_id), "kader")
@@ -197,11 +206,7 @@ def test_deliveries_of_one_process_take_turns_on_the_source(pg_api: Api) -> None
     ]
     answers = results(send_together(pg_api, sends))
     # then the outcome is the one the race between processes gives: five, and no more
-    outcomes = Counter(
-        "delivered" if a.status_code == 201 else f"{a.status_code} {a.json().get('type')}"
-        for a in answers
-    )
-    assert outcomes == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
+    assert outcomes_of(answers) == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
     now = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()
     assert now["drawn_idr"] == 5 * 60_000
     # and each delivery moved the source by exactly one version
@@ -210,11 +215,7 @@ def test_deliveries_of_one_process_take_turns_on_the_source(pg_api: Api) -> None
 
 def test_deliveries_queued_behind_a_commit_decide_on_it_and_commit_together(pg_api: Api) -> None:
     # given a source with money for five deliveries of 60,000, and eight families
-    budget = 5 * 60_000 + 30_000
-    source = pg_api.post("/funding-sources", source_body(budget_idr=budget), who="finance")
-    source_id = source.json()["id"]
-    families = [str(register(pg_api.casework).aggregate_id) for _ in range(THREADS)]
-    before = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()["version"]
+    source_id, before, families = source_for_five(pg_api)
     groups = pg_api.casework.groups
     assert groups is not None
     committed = (groups.writes_committed, groups.groups_committed)
@@ -236,14 +237,10 @@ def test_deliveries_queued_behind_a_commit_decide_on_it_and_commit_together(pg_a
         # the others decide on its queued result: four more fit the budget and queue behind
         # it, and three are refused without waiting for any commit (the budget is spent only
         # once the five are queued)
-        lock.wait_until(lambda: sum(f.done() for f in futures) == 3, "three never refused")
+        lock.wait_until(lambda: sum(f.done() for f in futures) == 3, "three are refused")
     answers = results(futures)
     # then the outcome is the one taking turns gives: five delivered, three refused
-    outcomes = Counter(
-        "delivered" if a.status_code == 201 else f"{a.status_code} {a.json().get('type')}"
-        for a in answers
-    )
-    assert outcomes == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
+    assert outcomes_of(answers) == {"delivered": 5, "409 funding-exhausted": THREADS - 5}, answers
     now = pg_api.get(f"/funding-sources/{source_id}", who="finance").json()
     assert (now["drawn_idr"], now["version"]) == (5 * 60_000, before + 5)
     # and the five were committed in two transactions: the first, then the four behind it
