@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
+import functools
 import hmac
 import os
 import secrets
@@ -29,9 +29,12 @@ class MasterKeyError(RuntimeError):
     """The master key is missing, malformed or does not belong to this database."""
 
 
+@functools.lru_cache(maxsize=64)
 def _derive(master: bytes, purpose: str) -> bytes:
     # HMAC as a KDF with a distinct label per purpose (RFC 5869's extract step, one block).
-    return hmac.new(master, f"casework:{purpose}".encode(), hashlib.sha256).digest()
+    # Cached: a rebuild or an import derives the same few keys for every family otherwise;
+    # the cache holds nothing the MasterKey beside it does not already hold.
+    return hmac.digest(master, f"casework:{purpose}".encode(), "sha256")
 
 
 def seal(key: bytes, plaintext: bytes, associated: bytes) -> bytes:
@@ -65,7 +68,7 @@ class MasterKey:
     def lookup_hmac(self, scope: str, value: str) -> str:
         """A keyed digest of a personal value, for uniqueness lookups that must not reveal it."""
         key = _derive(self.secret, f"lookup:{scope}")
-        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(key, value.encode(), "sha256").hex()
 
     @staticmethod
     def generate() -> MasterKey:
