@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from casework.aggregates.event_names import aggregate_name, event_facts
-from casework.database import Transaction
 from casework.projections.base import StoredFact
+from casework.projections.batch_writes import BatchWrites
 
 # Text fields that hold codes, never people.
 _CODE_FIELDS = frozenset(
@@ -20,7 +20,7 @@ _CODE_FIELDS = frozenset(
 
 
 def summarise(fact: StoredFact) -> str:
-    personal = set(getattr(type(fact.event), "PERSONAL_FIELDS", ()))
+    personal: tuple[str, ...] = getattr(type(fact.event), "PERSONAL_FIELDS", ())
     facts: list[str] = []
     for name, value in event_facts(fact.event).items():
         if name in personal:
@@ -51,21 +51,20 @@ class AuditTrailProjection:
     name = "audit_trail"
     handles = None  # every stored event appears in the trail
     tables: tuple[str, ...] = ("audit_trail",)
+    reads_personal_data = False  # a summary leaves personal fields out
 
-    def apply(self, tx: Transaction, fact: StoredFact) -> None:
-        tx.execute(
-            "INSERT INTO audit_trail (position, recorded_at, actor, aggregate_type, "
-            "aggregate_id, version, type, summary, request_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                fact.position,
-                fact.stored_recorded_at,
-                fact.event.actor,
-                aggregate_name(fact.event),
-                fact.aggregate_id,
-                fact.version,
-                fact.event_type,
-                summarise(fact),
-                fact.event.request_id,
-            ),
+    def apply(self, writes: BatchWrites, fact: StoredFact) -> None:
+        writes.insert(
+            "audit_trail",
+            {
+                "position": fact.position,
+                "recorded_at": fact.stored_recorded_at,
+                "actor": fact.event.actor,
+                "aggregate_type": aggregate_name(fact.event),
+                "aggregate_id": fact.aggregate_id,
+                "version": fact.version,
+                "type": fact.event_type,
+                "summary": summarise(fact),
+                "request_id": fact.event.request_id,
+            },
         )

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from casework.aggregates.event_names import event_type
-from casework.database import Transaction
+from casework.projections.batch_writes import BatchWrites
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class StoredFact:
 
 
 class Projection(Protocol):
-    """A read model: `apply` writes what one event changes, inside the batch's transaction.
+    """A read model: `apply` writes what one event changes, inside the batch's transaction
+    (`BatchWrites`: held row writes, sent per table at the end of the batch).
 
     `apply` must be deterministic in the events alone (a rebuild must equal the live tables)
     and must never fail on an event it does not care about.
@@ -44,10 +45,13 @@ class Projection(Protocol):
 
     name: str
     tables: tuple[str, ...]  # emptied, in this order, by a rebuild
+    # Whether `apply` reads personal fields; if not, they arrive None and no family key is
+    # looked up or box opened (the audit trail and the funding views never show them).
+    reads_personal_data: bool
 
     @property
     def handles(self) -> frozenset[type[Any]] | None:
         """The event classes `apply` acts on (None: every event). The runner decodes only
         those and passes over the rest, still advancing the position past them."""
 
-    def apply(self, tx: Transaction, fact: StoredFact) -> None: ...
+    def apply(self, writes: BatchWrites, fact: StoredFact) -> None: ...

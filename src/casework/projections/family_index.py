@@ -17,6 +17,7 @@ from casework.aggregates.family_records import HEAD
 from casework.database import Transaction
 from casework.projections import family_programs as programs
 from casework.projections.base import StoredFact
+from casework.projections.batch_writes import BatchWrites
 
 NAME = "family_index"
 _INSERT_MEMBER = (
@@ -45,45 +46,51 @@ class FamilyIndexProjection:
     # has applied the erasure (casework.commands.erasure).
     personal_tables: tuple[str, ...] = ("family_index", "family_index_members")
 
+    reads_personal_data = True  # KK numbers, names and NIKs are what the list searches
+
     @property
     def handles(self) -> frozenset[type[Any]]:
         return frozenset(_HANDLERS)
 
-    def apply(self, tx: Transaction, fact: StoredFact) -> None:
+    def apply(self, writes: BatchWrites, fact: StoredFact) -> None:
         handler = _HANDLERS.get(type(fact.event))
         if handler is None:
             return  # not a family event
         family_id = fact.aggregate_id
-        handler(tx, family_id, fact.event)
+        handler(writes, family_id, fact.event)
         if handler is not _registered:  # a new row is written at its version already
-            tx.execute(
-                "UPDATE family_index SET version = %s WHERE family_id = %s",
-                (fact.version, family_id),
-            )
+            writes.update("family_index", {"family_id": family_id}, {"version": fact.version})
 
 
-def _registered(tx: Transaction, family_id: UUID, event: Family.Registered) -> None:
+def _registered(writes: BatchWrites, family_id: UUID, event: Family.Registered) -> None:
     # Every member of a new family is active: the count is known, nothing to count in SQL.
-    tx.execute(
-        "INSERT INTO family_index (family_id, version, area_code, kk_number, status, "
-        "active_members) VALUES (%s, 1, %s, %s, %s, %s)",
-        (
-            family_id,
-            event.area_code,
-            event.kk_number,
-            "active" if event.members else "inactive",
-            len(event.members),
-        ),
+    writes.insert(
+        "family_index",
+        {
+            "family_id": family_id,
+            "version": 1,
+            "area_code": event.area_code,
+            "kk_number": event.kk_number,
+            "status": "active" if event.members else "inactive",
+            "active_members": len(event.members),
+        },
     )
     identities = {identity.member_no: identity for identity in event.identities or ()}
-    rows = []
     for facts in event.members:
         identity = identities.get(facts.member_no)
         name = identity.name if identity else None
-        nik = identity.nik if identity else None
-        rows.append((family_id, facts.member_no, nik, name, folded(name), facts.relationship, True))
-    if rows:
-        tx.executemany(_INSERT_MEMBER, rows)
+        writes.insert(
+            "family_index_members",
+            {
+                "family_id": family_id,
+                "member_no": facts.member_no,
+                "nik": identity.nik if identity else None,
+                "name": name,
+                "name_folded": folded(name),
+                "relationship": facts.relationship,
+                "active": True,
+            },
+        )
 
 
 def _member_added(tx: Transaction, family_id: UUID, event: Family.MemberAdded) -> None:
@@ -167,7 +174,7 @@ def _version_only(tx: Transaction, family_id: UUID, event: Any) -> None:
     """An event that changes nothing the index shows but the family's version."""
 
 
-Handler = Callable[[Transaction, UUID, Any], None]
+Handler = Callable[[BatchWrites, UUID, Any], None]
 _HANDLERS: dict[type[Any], Handler] = {
     Family.Registered: _registered,
     Family.MemberAdded: _member_added,

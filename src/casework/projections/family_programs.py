@@ -13,6 +13,7 @@ from uuid import UUID
 
 from casework.aggregates.family import Family
 from casework.database import Transaction
+from casework.projections.batch_writes import BatchWrites
 
 UPPKA, DASHAT = "uppka", "dashat"
 
@@ -29,12 +30,15 @@ def refresh(tx: Transaction, family_id: UUID) -> None:
     )
 
 
-def _delivered(tx: Transaction, family_id: UUID, event: Family.AidDelivered) -> None:
-    tx.execute(
-        "INSERT INTO family_index_deliveries (delivery_id, family_id, program) VALUES (%s, %s, %s)",
-        (event.delivery_id, family_id, event.program),
+def _delivered(writes: BatchWrites, family_id: UUID, event: Family.AidDelivered) -> None:
+    writes.insert(
+        "family_index_deliveries",
+        {"delivery_id": event.delivery_id, "family_id": family_id, "program": event.program},
     )
-    refresh(tx, family_id)
+    # What `refresh` would give: one more delivery adds its programme to the set, if new.
+    writes.insert(
+        "family_index_programs", {"family_id": family_id, "program": event.program}, if_absent=True
+    )
 
 
 def _voided(tx: Transaction, family_id: UUID, event: Family.AidDeliveryVoided) -> None:
@@ -78,7 +82,7 @@ def _exited(tx: Transaction, family_id: UUID, event: Family.ExitedDashat) -> Non
     refresh(tx, family_id)
 
 
-HANDLERS: dict[type[Any], Callable[[Transaction, UUID, Any], None]] = {
+HANDLERS: dict[type[Any], Callable[[BatchWrites, UUID, Any], None]] = {
     Family.AidDelivered: _delivered,
     Family.AidDeliveryVoided: _voided,
     Family.JoinedUppka: _joined_uppka,

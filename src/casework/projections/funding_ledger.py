@@ -8,7 +8,7 @@ other event read is the family's AidDelivered, for the delivery date (not person
 
 from __future__ import annotations
 
-from dataclasses import astuple
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
 from casework.database import Transaction
 from casework.projections.base import StoredFact
+from casework.projections.batch_writes import BatchWrites
 from casework.projections.ledger_figures import ENTRY_KINDS, Figures, entry_amount
 
 _FIGURES = (
@@ -35,6 +36,8 @@ class FundingLedgerProjection:
         "funding_ledger_sources",
     )
 
+    reads_personal_data = False  # built from funding-source events alone
+
     @property
     def handles(self) -> frozenset[type[Any]]:
         return frozenset({Family.AidDelivered, *ENTRY_KINDS})
@@ -44,71 +47,71 @@ class FundingLedgerProjection:
         # its last: a batch is one transaction and this projection the only writer of its rows
         # (the position row is locked), so they are the table's. A new transaction (the next
         # batch, or a retry after a rollback) starts empty.
-        self._batch: Transaction | None = None
+        self._batch: BatchWrites | None = None
         self._sources: dict[UUID, Figures] = {}
         self._programmes: dict[tuple[UUID, str, str], tuple[int, int]] = {}
 
-    def _in_batch(self, tx: Transaction) -> None:
-        if tx is not self._batch:
-            self._batch, self._sources, self._programmes = tx, {}, {}
+    def _in_batch(self, writes: BatchWrites) -> None:
+        if writes is not self._batch:
+            self._batch, self._sources, self._programmes = writes, {}, {}
 
-    def apply(self, tx: Transaction, fact: StoredFact) -> None:
-        self._in_batch(tx)
+    def apply(self, writes: BatchWrites, fact: StoredFact) -> None:
+        self._in_batch(writes)
         event = fact.event
         if isinstance(event, Family.AidDelivered):
-            tx.execute(
-                "INSERT INTO funding_ledger_delivery_dates (delivery_id, delivered_on) "
-                "VALUES (%s, %s) ON CONFLICT (delivery_id) DO NOTHING",
-                (event.delivery_id, event.delivered_on),
+            writes.insert(
+                "funding_ledger_delivery_dates",
+                {"delivery_id": event.delivery_id, "delivered_on": event.delivered_on},
+                if_absent=True,
             )
             return
         kind = ENTRY_KINDS.get(type(event))
         if kind is None:
             return
         if isinstance(event, FundingSource.Opened):
-            _open(tx, fact.aggregate_id, event)
+            _open(writes, fact.aggregate_id, event)
             before = Figures()
         else:
             known = self._sources.get(fact.aggregate_id)
-            before = _current(tx, fact.aggregate_id) if known is None else known
+            before = _current(writes, fact.aggregate_id) if known is None else known
         after = before.after(event, fact.position)
         self._sources[fact.aggregate_id] = after
-        tx.execute(
-            f"UPDATE funding_ledger_sources SET ({_FIGURES}) = "
-            "(%s, %s, %s, %s, %s, %s, %s) WHERE funding_source_id = %s",
-            (*astuple(after), fact.aggregate_id),
-        )
+        figures = asdict(after)
+        writes.update("funding_ledger_sources", {"funding_source_id": fact.aggregate_id}, figures)
         programme: tuple[int, int] | tuple[None, None] = (None, None)
         if isinstance(event, _DRAWS):
-            programme = self._programme_after(tx, fact.aggregate_id, event)
-            _delivery_line(tx, fact, event)
-        tx.execute(
-            "INSERT INTO funding_ledger_entries (position, recorded_at, funding_source_id, "
-            f"entry, amount_idr, delivery_id, program, period, {_FIGURES}, "
-            "program_deliveries, program_value_idr) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                fact.position,
-                fact.stored_recorded_at,
-                fact.aggregate_id,
-                kind,
-                entry_amount(event),
-                getattr(event, "delivery_id", None),
-                getattr(event, "program", None),
-                getattr(event, "period", None),
-                *astuple(after),
-                *programme,
-            ),
+            programme = self._programme_after(writes, fact.aggregate_id, event)
+            _delivery_line(writes, fact, event)
+        writes.insert(
+            "funding_ledger_entries",
+            {
+                "position": fact.position,
+                "recorded_at": fact.stored_recorded_at,
+                "funding_source_id": fact.aggregate_id,
+                "entry": kind,
+                "amount_idr": entry_amount(event),
+                "delivery_id": getattr(event, "delivery_id", None),
+                "program": getattr(event, "program", None),
+                "period": getattr(event, "period", None),
+                **figures,
+                "program_deliveries": programme[0],
+                "program_value_idr": programme[1],
+            },
         )
 
-    def _programme_after(self, tx: Transaction, source_id: UUID, event: Any) -> tuple[int, int]:
+    def _programme_after(self, writes: BatchWrites, source_id: UUID, event: Any) -> tuple[int, int]:
         """The programme and period's (deliveries, value) after a draw or its reversal."""
         sign = 1 if isinstance(event, FundingSource.Drawn) else -1
         key: tuple[UUID, str, str] = (source_id, event.program, event.period)
-        before = self._programmes[key] if key in self._programmes else _programme(tx, key)
+        before = self._programmes[key] if key in self._programmes else _programme(writes, key)
         deliveries, value = (0, 0) if before is None else before
         after = (deliveries + sign, value + sign * event.value_idr)
-        _write_programme(tx, key, after, new=before is None)
+        row_key = {"funding_source_id": source_id, "program": event.program, "period": event.period}
+        figures = {"deliveries": after[0], "value_idr": after[1]}
+        if before is None:
+            writes.insert("funding_ledger_programs", {**row_key, **figures})
+        else:
+            writes.update("funding_ledger_programs", row_key, figures)
         self._programmes[key] = after
         return after
 
@@ -140,43 +143,23 @@ def _programme(tx: Transaction, key: tuple[UUID, str, str]) -> tuple[int, int] |
     return None if row is None else (int(row[0]), int(row[1]))
 
 
-def _write_programme(
-    tx: Transaction, key: tuple[UUID, str, str], after: tuple[int, int], *, new: bool
-) -> None:
-    if new:
-        tx.execute(
-            "INSERT INTO funding_ledger_programs "
-            "(funding_source_id, program, period, deliveries, value_idr) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            (*key, *after),
-        )
-    else:
-        tx.execute(
-            "UPDATE funding_ledger_programs SET deliveries = %s, value_idr = %s "
-            "WHERE funding_source_id = %s AND program = %s AND period = %s",
-            (*after, *key),
-        )
-
-
-def _delivery_line(tx: Transaction, fact: StoredFact, event: Any) -> None:
+def _delivery_line(writes: BatchWrites, fact: StoredFact, event: Any) -> None:
     if isinstance(event, FundingSource.DrawReversed):
-        tx.execute(
+        writes.execute(
             "UPDATE funding_ledger_deliveries SET voided_position = %s WHERE delivery_id = %s",
             (fact.position, event.delivery_id),
         )
         return
-    tx.execute(
-        "INSERT INTO funding_ledger_deliveries (delivery_id, position, funding_source_id, "
-        "family_id, area_code, program, period, value_idr) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            event.delivery_id,
-            fact.position,
-            fact.aggregate_id,
-            event.family_id,
-            event.area_code,
-            event.program,
-            event.period,
-            event.value_idr,
-        ),
+    writes.insert(
+        "funding_ledger_deliveries",
+        {
+            "delivery_id": event.delivery_id,
+            "position": fact.position,
+            "funding_source_id": fact.aggregate_id,
+            "family_id": event.family_id,
+            "area_code": event.area_code,
+            "program": event.program,
+            "period": event.period,
+            "value_idr": event.value_idr,
+        },
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import structlog
 from eventsourcing.persistence import StoredEvent
@@ -27,6 +26,8 @@ from casework.application import CaseworkStore
 from casework.database import Database, uuid_from_row
 from casework.projections import tracking
 from casework.projections.base import Projection, StoredFact
+from casework.projections.batch_writes import BatchWrites
+from casework.store.mapper import EventMapper
 from casework.store.recorder import as_datetime
 
 log = structlog.get_logger("casework.projections")
@@ -51,6 +52,8 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.target: Database = store.db if target is None else target
         self.postgres = self.target.location.is_postgres
+        assert isinstance(store.mapper, EventMapper), "the store decodes with casework's mapper"
+        self.mapper: EventMapper = store.mapper
 
     # -- one projection ----------------------------------------------------------------------
 
@@ -60,21 +63,22 @@ class ProjectionRunner:
         0 means caught up (or waiting for an event to commit).
         """
         start = tracking.positions(self.target).get(projection.name, 0)
-        facts = self._read(start, until, projection.handles)
+        facts = self._read(start, until, projection)
         if not facts:
             return 0
         # SQLite has one writer at a time: the batch takes the write lock like an insert does.
         with self.target.transaction(insert_lock=not self.postgres, pipelined=True) as tx:
             position = tracking.lock_position(tx, projection.name, postgres=self.postgres)
-            applied = 0
+            writes, applied = BatchWrites(tx, postgres=self.postgres), 0
             for fact in facts:
                 if fact.position <= position:
                     continue  # another runner applied it meanwhile
                 if fact.position != position + 1:
                     break  # a gap: that event has not committed yet; the next batch waits for it
                 if fact.event is not PASSED_OVER:
-                    projection.apply(tx, fact)
+                    projection.apply(writes, fact)
                 position, applied = fact.position, applied + 1
+            writes.flush()
             if applied:
                 tracking.advance(tx, projection.name, position)
         return applied
@@ -123,11 +127,10 @@ class ProjectionRunner:
                     stop.wait(poll_seconds)
             wake.wait(poll_seconds)
 
-    def _read(
-        self, after: int, until: int | None, handles: frozenset[type[Any]] | None
-    ) -> list[StoredFact]:
+    def _read(self, after: int, until: int | None, projection: Projection) -> list[StoredFact]:
         """The next batch of events, decoded where the projection handles them (every
-        position is returned all the same: the batch must see gaps to wait at them)."""
+        position is returned all the same: the batch must see gaps to wait at them), their
+        personal fields opened only for a projection that reads them."""
         sql = (
             "SELECT position, originator_id, originator_version, topic, state, recorded_at "
             "FROM stored_events WHERE position > %s"
@@ -139,24 +142,27 @@ class ProjectionRunner:
         with self.store.db.single_read() as tx:
             tx.execute(sql + " ORDER BY position LIMIT %s", (*params, self.batch_size))
             rows = tx.fetchall()
+        handles, personal = projection.handles, projection.reads_personal_data
         classes = [resolve_topic(row[3]) for row in rows]
         wanted = [handles is None or cls in handles for cls in classes]
-        # One query for the keys of the batch's events that carry sealed personal fields
-        # (family events), not one per event; other aggregates have no key to look up.
-        self.store.keys.preload(
-            [
-                uuid_from_row(row[1])
-                for row, cls, want in zip(rows, classes, wanted, strict=True)
-                if want and getattr(cls, "PERSONAL_FIELDS", None)
-            ]
-        )
+        if personal:
+            # One query for the keys of the batch's events that carry sealed personal fields
+            # (family events), not one per event; other aggregates have no key to look up.
+            self.store.keys.preload(
+                [
+                    uuid_from_row(row[1])
+                    for row, cls, want in zip(rows, classes, wanted, strict=True)
+                    if want and getattr(cls, "PERSONAL_FIELDS", None)
+                ]
+            )
         facts = []
         for want, row in zip(wanted, rows, strict=True):
             position, originator_id, version, topic, state, recorded_at = row
             aggregate_id = uuid_from_row(originator_id)
             event = (
-                self.store.mapper.to_domain_event(
-                    StoredEvent(aggregate_id, version, topic, bytes(state))
+                self.mapper.to_domain_event(
+                    StoredEvent(aggregate_id, version, topic, bytes(state)),
+                    with_personal=personal,
                 )
                 if want
                 else PASSED_OVER

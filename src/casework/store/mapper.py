@@ -91,7 +91,11 @@ class EventMapper(Mapper[UUID]):
         )
         return self._encoder.encode(data)
 
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+    def to_domain_event(
+        self, stored_event: StoredEvent, *, with_personal: bool = True
+    ) -> DomainEventProtocol[UUID]:
+        """The event; `with_personal=False` leaves its personal fields None, as after an
+        erasure, and needs no key (for a read model that shows none of them)."""
         event_class: type[Any] = resolve_topic(stored_event.topic)
         personal: tuple[str, ...] = getattr(event_class, "PERSONAL_FIELDS", ())
         if not personal:
@@ -102,7 +106,7 @@ class EventMapper(Mapper[UUID]):
         data: dict[str, Any] = self._decoder.decode(stored_event.state)
         box: str = data.pop(SEALED)
         originator_id = UUID(str(stored_event.originator_id))
-        key = self.keys.key_for(originator_id, create=False)
+        key = self.keys.key_for(originator_id, create=False) if with_personal else None
         if key is None:
             data.update(dict.fromkeys(personal))
         else:
