@@ -1,15 +1,16 @@
 """Projection catch-up benchmark: rebuild every read model over a generated store.
 
     python bench/projection_bench.py                  # 50,000 families
-    options: --families N --batch 500 --seed 2025 --url postgresql://postgres@127.0.0.1:5432/test
+    options: --families N --per-family 0 --batch 500 --seed 2025 --url postgresql://…/test
 
 It generates N families with bench/datagen.py and imports them (`casework import families`'s
 code path: encryption, KK claims, the chain) into a fresh PostgreSQL scratch schema (dropped at
-the end), prints the store's size, then rebuilds each projection from position zero with the
-shipped runner (`casework project rebuild NAME`'s code) and prints events/s per projection. The
-baseline, measured in the same run on the same store: `SELECT count(*) FROM stored_events` and a
-full fetch of every event's state through the bare driver, with each rebuild's ratio to the
-fetch. Nothing is asserted.
+the end), with `--per-family` aid deliveries to each (bench/deliveries_seed.py: two events
+each, the family's and its source's draw), prints the store's size, then rebuilds each
+projection from position zero with the shipped runner (`casework project rebuild NAME`'s code)
+and prints events/s per projection. The baseline, measured in the same run on the same store:
+`SELECT count(*) FROM stored_events` and a full fetch of every event's state through the bare
+driver, with each rebuild's ratio to the fetch. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from casework.service import Casework
 from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+from deliveries_seed import open_sources, print_progress, registered_families, seed_deliveries
 from scratch_store import import_generated, scratch_settings
 
 
@@ -46,8 +48,23 @@ def scan(url: str, schema: str) -> tuple[int, float, float]:
         return (row[0] if row else 0), counted, time.perf_counter() - started
 
 
+def add_deliveries(settings: Settings, per_family: int) -> None:
+    app = Casework(settings)
+    try:
+        sources = open_sources(app, 12, 2025)
+        families = registered_families(app)
+        seed_deliveries(
+            app, families, sources, per_family=per_family, fiscal_year=2025,
+            progress=print_progress("deliveries"),
+        )  # fmt: skip
+    finally:
+        app.close()
+
+
 def run(args: argparse.Namespace, settings: Settings, schema: str) -> None:
     seconds = import_generated(settings, args.families, args.seed, args.batch)
+    if args.per_family:
+        add_deliveries(settings, args.per_family)
     events, counted, fetched = scan(args.url, schema)
     print(f"store: {events} events ({args.families} families imported in {seconds:.1f} s)")
     print(f"baseline: SELECT count(*) {counted * 1000:.0f} ms; full fetch of state "
@@ -71,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--families", type=int, default=50_000)
+    parser.add_argument("--per-family", type=int, default=0, help="aid deliveries to each family")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args(argv)
