@@ -2,6 +2,8 @@
 
     python bench/projection_bench.py                  # 50,000 families
     options: --families N --per-family 0 --batch 500 --seed 2025 --url postgresql://…/test
+             --only NAME…  --keep (keep the store)  --build-only (build and keep, no rebuild)
+             --reuse SCHEMA:KEY (measure a store a --keep run built)
 
 It generates N families with bench/datagen.py and imports them (`casework import families`'s
 code path: encryption, KK claims, the chain) into a fresh PostgreSQL scratch schema (dropped at
@@ -29,7 +31,7 @@ from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from deliveries_seed import open_sources, print_progress, registered_families, seed_deliveries
-from scratch_store import import_generated, scratch_settings
+from scratch_store import add_store_options, import_generated, scratch_settings
 
 
 def scan(url: str, schema: str) -> tuple[int, float, float]:
@@ -61,18 +63,28 @@ def add_deliveries(settings: Settings, per_family: int) -> None:
         app.close()
 
 
-def run(args: argparse.Namespace, settings: Settings, schema: str) -> None:
+def build(args: argparse.Namespace, settings: Settings) -> None:
     seconds = import_generated(settings, args.families, args.seed, args.batch)
+    print(f"{args.families:,} families imported in {seconds:.1f} s", flush=True)
     if args.per_family:
         add_deliveries(settings, args.per_family)
+
+
+def run(args: argparse.Namespace, settings: Settings, schema: str) -> None:
+    if args.reuse is None:
+        build(args, settings)
+    if args.build_only:
+        return
     events, counted, fetched = scan(args.url, schema)
-    print(f"store: {events} events ({args.families} families imported in {seconds:.1f} s)")
+    print(f"store: {events:,} events")
     print(f"baseline: SELECT count(*) {counted * 1000:.0f} ms; full fetch of state "
           f"{fetched:.2f} s = {events / fetched:,.0f} events/s")  # fmt: skip
     app = Casework(settings)
     try:
         print(f"{'projection':<24} {'seconds':>8} {'events/s':>10} {'/ fetch':>8}")
         for projection in all_projections():
+            if args.only and projection.name not in args.only:
+                continue
             runner = ProjectionRunner(app, [projection])
             started = time.perf_counter()
             applied = runner.rebuild(projection)
@@ -91,8 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-family", type=int, default=0, help="aid deliveries to each family")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="rebuild only these")
+    parser.add_argument("--build-only", action="store_true", help="build and keep; no rebuilds")
+    add_store_options(parser)
     args = parser.parse_args(argv)
-    with scratch_settings(args.url, "bench_proj") as settings:
+    keep = args.keep or args.build_only
+    with scratch_settings(args.url, "bench_proj", keep=keep, reuse=args.reuse) as settings:
         schema = settings.database.postgres_schema
         assert schema is not None
         run(args, settings, schema)

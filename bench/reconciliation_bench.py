@@ -2,6 +2,7 @@
 
     python bench/reconciliation_bench.py                 # 100,000 families x 10 deliveries
     options: --families N --per-family 10 --sources 12 --runs 200 --url postgresql://…/test
+             --keep (keep the store)  --reuse SCHEMA:KEY (a kept store, e.g. projection_bench's)
 
 Imports N generated families (bench/datagen.py, the import's code path) into a scratch
 PostgreSQL schema (dropped at the end), records `--per-family` Ina Kasih deliveries to each,
@@ -36,7 +37,7 @@ from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from deliveries_seed import open_sources, print_progress, registered_families, seed_deliveries
-from scratch_store import import_generated, scratch_settings
+from scratch_store import add_store_options, import_generated, scratch_settings
 
 YEAR = 2025
 
@@ -96,11 +97,11 @@ def measure(args: argparse.Namespace, settings: Settings) -> None:
         took = time.perf_counter() - started
         print(f"funding_ledger caught up: {applied:,} events in {took:.1f} s "
               f"({applied / took:,.0f} events/s)", flush=True)  # fmt: skip
-        head = applied
+        head = app.event_recorder.max_notification_id() or 0
         year = SourceFilter(fiscal_year=YEAR)
         half = middle_instant(app)
 
-        def report(as_of: datetime | None) -> Callable[[], object]:
+        def report(as_of: datetime | None) -> Callable[[], bytes]:
             return lambda: msgspec.json.encode(
                 reconciliation(app.db, reflected(app.db, head, as_of), year)
             )
@@ -137,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=int, default=12)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2025)
+    add_store_options(parser)
     args = parser.parse_args(argv)
-    with scratch_settings(args.url, "bench_recon") as settings:
-        build(args, settings)
+    with scratch_settings(args.url, "bench_recon", keep=args.keep, reuse=args.reuse) as settings:
+        if args.reuse is None:
+            build(args, settings)
         measure(args, settings)
     return 0
 

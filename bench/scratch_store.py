@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
 import secrets
 import sys
@@ -21,15 +22,36 @@ from import_bench import import_file
 
 
 @contextmanager
-def scratch_settings(url: str, prefix: str) -> Iterator[Settings]:
-    """Settings for a fresh schema `<prefix>_<random>` under a fresh master key."""
-    schema = f"{prefix}_{secrets.token_hex(4)}"
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
+def scratch_settings(
+    url: str, prefix: str, *, keep: bool = False, reuse: str | None = None
+) -> Iterator[Settings]:
+    """Settings for a fresh schema `<prefix>_<random>` under a fresh master key, dropped at the
+    end unless `keep`; or, with `reuse="SCHEMA:KEY"` (what a kept run printed), a store that an
+    earlier run built, which is kept again. A store of millions of events takes most of an hour
+    to build here, and the rebuilds on it are what is measured."""
+    if reuse is not None:
+        schema, _, key = reuse.partition(":")
+        keep = True
+    else:
+        schema = f"{prefix}_{secrets.token_hex(4)}"
+        key = base64.b64encode(secrets.token_bytes(32)).decode()
     try:
         yield Settings(database_url=f"{url}?schema={schema}", master_key=key)
     finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        if keep:
+            print(f"store kept; measure it again with --reuse {schema}:{key}", flush=True)
+        else:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+                )
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--keep", action="store_true", help="keep the store for --reuse")
+    parser.add_argument(
+        "--reuse", metavar="SCHEMA:KEY", help="measure a store a --keep run built (no build)"
+    )
 
 
 def import_generated(settings: Settings, families: int, seed: int, batch: int = 500) -> float:
