@@ -46,7 +46,9 @@ class FundingLedgerProjection:
         # The figures this batch has written, so a busy source's next draw need not read back
         # its last: a batch is one transaction and this projection the only writer of its rows
         # (the position row is locked), so they are the table's. A new transaction (the next
-        # batch, or a retry after a rollback) starts empty.
+        # batch, or a retry after a rollback) starts empty. A source's programme rows (a few
+        # programmes times the periods of one fiscal year) are read with its figures, all at
+        # once: a programme row missing then is one the source has never drawn on.
         self._batch: BatchWrites | None = None
         self._sources: dict[UUID, Figures] = {}
         self._programmes: dict[tuple[UUID, str, str], tuple[int, int]] = {}
@@ -72,8 +74,7 @@ class FundingLedgerProjection:
             _open(writes, fact.aggregate_id, event)
             before = Figures()
         else:
-            known = self._sources.get(fact.aggregate_id)
-            before = _current(writes, fact.aggregate_id) if known is None else known
+            before = self._figures_before(writes, fact.aggregate_id)
         after = before.after(event, fact.position)
         self._sources[fact.aggregate_id] = after
         figures = asdict(after)
@@ -99,11 +100,20 @@ class FundingLedgerProjection:
             },
         )
 
+    def _figures_before(self, writes: BatchWrites, source_id: UUID) -> Figures:
+        """The source's figures before this event; the first time in a batch, read with its
+        programme rows."""
+        known = self._sources.get(source_id)
+        if known is not None:
+            return known
+        self._programmes.update(_programmes_of(writes, source_id))
+        return _current(writes, source_id)
+
     def _programme_after(self, writes: BatchWrites, source_id: UUID, event: Any) -> tuple[int, int]:
         """The programme and period's (deliveries, value) after a draw or its reversal."""
         sign = 1 if isinstance(event, FundingSource.Drawn) else -1
         key: tuple[UUID, str, str] = (source_id, event.program, event.period)
-        before = self._programmes[key] if key in self._programmes else _programme(writes, key)
+        before = self._programmes.get(key)
         deliveries, value = (0, 0) if before is None else before
         after = (deliveries + sign, value + sign * event.value_idr)
         row_key = {"funding_source_id": source_id, "program": event.program, "period": event.period}
@@ -133,14 +143,15 @@ def _current(tx: Transaction, source_id: UUID) -> Figures:
     return Figures() if row is None else Figures(*row)
 
 
-def _programme(tx: Transaction, key: tuple[UUID, str, str]) -> tuple[int, int] | None:
+def _programmes_of(
+    tx: Transaction, source_id: UUID
+) -> dict[tuple[UUID, str, str], tuple[int, int]]:
     tx.execute(
-        "SELECT deliveries, value_idr FROM funding_ledger_programs "
-        "WHERE funding_source_id = %s AND program = %s AND period = %s",
-        key,
+        "SELECT program, period, deliveries, value_idr FROM funding_ledger_programs "
+        "WHERE funding_source_id = %s",
+        (source_id,),
     )
-    row = tx.fetchone()
-    return None if row is None else (int(row[0]), int(row[1]))
+    return {(source_id, row[0], row[1]): (int(row[2]), int(row[3])) for row in tx.fetchall()}
 
 
 def _delivery_line(writes: BatchWrites, fact: StoredFact, event: Any) -> None:
