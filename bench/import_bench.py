@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from casework.bootstrap import migrate_store
+from casework.cli_import import import_progress
 from casework.family_import import FamilyImport, ImportCounts, RejectsWriter
 from casework.family_import_rows import ByteCounter, read_families
 from casework.service import Casework
@@ -44,8 +45,11 @@ def import_file(settings: Settings, csv_path: Path, batch: int) -> tuple[ImportC
     try:
         importer = FamilyImport(app, rejects, batch=batch, run="bench")
         started = time.perf_counter()
+        counter = ByteCounter()
+        progress = import_progress(counter, csv_path.stat().st_size, importer.counts, started)
         with csv_path.open("rb") as handle:
-            importer.add_all(read_families(ByteCounter().lines(handle)), lambda: None)
+            importer.add_all(read_families(counter.lines(handle)), progress)
+        print(file=sys.stderr)
         return importer.counts, time.perf_counter() - started
     finally:
         rejects.close()

@@ -51,7 +51,7 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         importer = FamilyImport(app, rejects, batch=args.batch, run=secrets.token_hex(4))
         counter = ByteCounter()
-        report = _progress(counter, source.stat().st_size, importer.counts, started)
+        report = import_progress(counter, source.stat().st_size, importer.counts, started)
         with source.open("rb") as handle:
             importer.add_all(read_families(counter.lines(handle)), report)
     except BadImportFile as bad:
@@ -65,9 +65,10 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(
+def import_progress(
     counter: ByteCounter, total: int, counts: ImportCounts, started: float
 ) -> Callable[[], None]:
+    """The import's progress bar on stderr (the CLI's, and the import benchmark's)."""
     def report() -> None:
         percent = counter.done * 100 // max(total, 1)
         elapsed = max(time.perf_counter() - started, 1e-9)
