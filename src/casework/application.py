@@ -98,6 +98,15 @@ class Saved:
     version: int
     position: int
     warnings: list[FieldProblem] = field(default_factory=list)
+    # The command's own copy as it saved it (at `version`), to answer from without loading it
+    # again; nothing else holds it, so nothing changes it after the save.
+    aggregate: CaseworkAggregate | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(
+        cls, aggregate: CaseworkAggregate, position: int, warnings: Sequence[FieldProblem] = ()
+    ) -> Saved:
+        return cls(aggregate.id, aggregate.version, position, list(warnings), aggregate)
 
 
 class CaseworkStore(Application[UUID]):

@@ -69,6 +69,7 @@ def import_progress(
     counter: ByteCounter, total: int, counts: ImportCounts, started: float
 ) -> Callable[[], None]:
     """The import's progress bar on stderr (the CLI's, and the import benchmark's)."""
+
     def report() -> None:
         percent = counter.done * 100 // max(total, 1)
         elapsed = max(time.perf_counter() - started, 1e-9)

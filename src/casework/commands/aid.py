@@ -78,7 +78,7 @@ class AidCommands(FamilyCommands):
             )
             claim = Claim("delivery", str(delivery_id), family_id)
             position = self.save_all(family, source, claims=ClaimChanges(take=(claim,)))
-            return Saved(family_id, family.version, position)
+            return Saved.of(family, position)
 
         return self.retrying(attempt, saving=(family_id, funding_source_id))
 
@@ -108,7 +108,7 @@ class AidCommands(FamilyCommands):
                 delivery.area_code,
             )
             source.reverse_draw(cause, draw, reason=reason)
-            return Saved(family_id, family.version, self.save_all(family, source))
+            return Saved.of(family, self.save_all(family, source))
 
         return self.retrying(attempt, saving=self._void_saves(family_id, delivery_id))
 

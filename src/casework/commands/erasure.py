@@ -72,6 +72,8 @@ class ErasureCommands(FamilyCommands):
             position = self.save_all(
                 family, claims=ClaimChanges(release=releases), destroyed_keys=(family_id,)
             )
+            # Not Saved.of: the answer is rendered from the store, where the destroyed key
+            # leaves nothing to decrypt, as every later read and replay will see it.
             return Saved(family_id, family.version, position), bool(releases)
 
         saved, kk_released = self.retrying(attempt, saving=(family_id,))

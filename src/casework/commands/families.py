@@ -69,7 +69,7 @@ class FamilyCommands(CaseworkStore):
         position = self.save_all(
             family, claims=ClaimChanges(take=(planned.claim,)), warnings=planned.warnings
         )
-        return Saved(family.id, family.version, position, planned.warnings)
+        return Saved.of(family, position, planned.warnings)
 
     def plan_registration(
         self,
@@ -122,7 +122,7 @@ class FamilyCommands(CaseworkStore):
             family = self.load(Family, family_id, expected_version)
             family.add_member(cause, member)
             position = self.save_all(family, warnings=warnings)
-            return Saved(family_id, family.version, position, warnings)
+            return Saved.of(family, position, warnings)
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -169,7 +169,7 @@ class FamilyCommands(CaseworkStore):
                 cause, member.member_no, name=name, sex=sex, birth_date=birth_date, nik=new_nik
             )
             position = self.save_all(family, warnings=warnings)
-            return Saved(family_id, family.version, position, warnings)
+            return Saved.of(family, position, warnings)
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -201,7 +201,7 @@ class FamilyCommands(CaseworkStore):
                 # The last member left: the KK number is free for another family.
                 releases = (Release("kk", self.kk_claim_key(family.kk_number), family_id),)
             position = self.save_all(family, claims=ClaimChanges(release=releases))
-            return Saved(family_id, family.version, position)
+            return Saved.of(family, position)
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -235,7 +235,7 @@ class FamilyCommands(CaseworkStore):
                     ),
                 )
             position = self.save_all(family, claims=claims, warnings=warnings)
-            return Saved(family_id, family.version, position, warnings)
+            return Saved.of(family, position, warnings)
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -258,7 +258,7 @@ class FamilyCommands(CaseworkStore):
         def attempt() -> Saved:
             family = self.load(Family, family_id, expected_version)
             family.assess_welfare(cause, desil=desil, source=source, assessed_on=assessed_on)
-            return Saved(family_id, family.version, self.save_all(family))
+            return Saved.of(family, self.save_all(family))
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -285,7 +285,7 @@ class FamilyCommands(CaseworkStore):
             family.enrol_in_dashat(
                 cause, member_no, category=category, kitchen=kitchen, enrolled_on=enrolled_on
             )
-            return Saved(family_id, family.version, self.save_all(family))
+            return Saved.of(family, self.save_all(family))
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -307,7 +307,7 @@ class FamilyCommands(CaseworkStore):
             family = self.load(Family, family_id, expected_version)
             member = family.member_by_nik(member_nik)
             family.exit_dashat(cause, member.member_no, exited_on=exited_on, reason=reason)
-            return Saved(family_id, family.version, self.save_all(family))
+            return Saved.of(family, self.save_all(family))
 
         return self.retrying(attempt, saving=(family_id,))
 

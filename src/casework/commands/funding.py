@@ -61,7 +61,7 @@ class FundingCommands(CaseworkStore):
         )
         claim = Claim("funding-source-code", code, new_id)
         position = self.save_all(source, claims=ClaimChanges(take=(claim,)))
-        return Saved(new_id, source.version, position)
+        return Saved.of(source, position)
 
     def record_receipt(
         self,
@@ -83,7 +83,7 @@ class FundingCommands(CaseworkStore):
             source.receive(
                 cause, amount_idr=amount_idr, reference=reference, received_on=received_on
             )
-            return Saved(source_id, source.version, self.save_all(source))
+            return Saved.of(source, self.save_all(source))
 
         return self.retrying(attempt, saving=(source_id,))
 
@@ -104,7 +104,7 @@ class FundingCommands(CaseworkStore):
         def attempt() -> Saved:
             source = self.load(FundingSource, source_id, expected_version)
             source.revise_budget(cause, budget_idr=budget_idr, reason=reason)
-            return Saved(source_id, source.version, self.save_all(source))
+            return Saved.of(source, self.save_all(source))
 
         return self.retrying(attempt, saving=(source_id,))
 
@@ -118,6 +118,6 @@ class FundingCommands(CaseworkStore):
         def attempt() -> Saved:
             source = self.load(FundingSource, source_id, expected_version)
             source.close(cause, reason=reason)
-            return Saved(source_id, source.version, self.save_all(source))
+            return Saved.of(source, self.save_all(source))
 
         return self.retrying(attempt, saving=(source_id,))

@@ -39,7 +39,7 @@ class UppkaCommands(FamilyCommands):
         )
         claim = Claim("uppka-group-code", code, new_id)
         position = self.save_all(group, claims=ClaimChanges(take=(claim,)))
-        return Saved(new_id, group.version, position)
+        return Saved.of(group, position)
 
     def join_uppka(
         self,
@@ -60,7 +60,7 @@ class UppkaCommands(FamilyCommands):
             member_no = self._member_no(family, member_nik, "member_nik")
             assert member_no is not None
             family.join_uppka(cause, group_id, member_no, joined_on)
-            return Saved(family_id, family.version, self.save_all(family))
+            return Saved.of(family, self.save_all(family))
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -84,6 +84,6 @@ class UppkaCommands(FamilyCommands):
             member_no = self._member_no(family, member_nik, "member_nik")
             assert member_no is not None
             family.leave_uppka(cause, group_id, member_no, left_on=left_on, reason=reason)
-            return Saved(family_id, family.version, self.save_all(family))
+            return Saved.of(family, self.save_all(family))
 
         return self.retrying(attempt, saving=(family_id,))

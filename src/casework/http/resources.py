@@ -76,10 +76,14 @@ def resource_response(
     position: int | None = None,
     warnings: Sequence[FieldProblem] | None = None,
     status: int = 200,
+    loaded: CaseworkAggregate | None = None,
 ) -> Response[Any]:
-    """The resource as it stood at `version` (the current state when nothing came after)."""
+    """The resource as it stood at `version` (the current state when nothing came after);
+    `loaded` is the aggregate at that version when the caller holds it already."""
     resource = RESOURCES[kind]
-    aggregate = app.load(resource.kind, resource_id)
+    aggregate = loaded if loaded is not None and loaded.version == version else None
+    if aggregate is None:
+        aggregate = app.load(resource.kind, resource_id)
     if aggregate.version != version:
         aggregate = app.load_at(resource.kind, resource_id, version=version)
     body = resource.render(app, aggregate, position, warnings)
@@ -99,4 +103,5 @@ def written(app: Casework, kind: str, saved: Saved, *, status: int = 200) -> Res
         position=saved.position,
         warnings=saved.warnings,
         status=status,
+        loaded=saved.aggregate,
     )

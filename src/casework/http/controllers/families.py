@@ -117,7 +117,7 @@ class FamilyController(Controller):
             family = casework.load_at(Family, family_id, version=version, as_of=instant)
             if instant is None and family.version != version:
                 raise NotFound(f"family {family_id} has no version {version}")
-        return resource_response(casework, FAMILY, family_id, version=family.version)
+        return resource_response(casework, FAMILY, family_id, version=family.version, loaded=family)
 
     @query("/{family_id:uuid}/history", roles=FAMILY_READERS)
     def history(

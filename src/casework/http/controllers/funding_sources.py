@@ -75,7 +75,7 @@ class FundingSourceController(Controller):
     @query("/{source_id:uuid}", roles=EVERYONE)
     def read(self, source_id: UUID, casework: Casework) -> Response[FundingSourceOut]:
         source = casework.load(FundingSource, source_id)
-        return resource_response(casework, SOURCE, source_id, version=source.version)
+        return resource_response(casework, SOURCE, source_id, version=source.version, loaded=source)
 
     @source_command("/{source_id:uuid}/receipts", roles=FUNDING_WRITERS, status=201)
     def record_receipt(
