@@ -171,3 +171,29 @@ def test_the_cli_imports_a_file_and_prints_the_summary(
     assert (tmp_path / "families.rejects.csv").exists()
     assert f"families skipped (already registered): {imported}" in second
     assert "families imported: 0" in second
+
+
+def analyzed_tables(app: Casework) -> set[str]:
+    with app.db.transaction() as tx:
+        if app.db.location.sqlite_path is not None:
+            tx.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if tx.fetchone() is None:  # created by the first ANALYZE
+                return set()
+            tx.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        else:
+            tx.execute(
+                "SELECT relname FROM pg_stat_user_tables "
+                "WHERE schemaname = current_schema() AND last_analyze IS NOT NULL"
+            )
+        return {str(row[0]) for row in tx.fetchall()}
+
+
+def test_an_import_refreshes_the_planner_statistics_of_what_it_grew(app: Casework) -> None:
+    # Given a store whose event table was never analyzed
+    assert "stored_events" not in analyzed_tables(app)
+
+    # When families are imported
+    run_import(app, generated(5))
+
+    # Then the tables the import grew have statistics the planner can use
+    assert {"stored_events", "unique_claims", "family_keys"} <= analyzed_tables(app)
