@@ -6,6 +6,7 @@ Events are nested in their aggregate class, so `Family.AidDelivered` is shown as
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import msgspec
@@ -18,12 +19,23 @@ ENVELOPE = frozenset(
 
 def aggregate_name(event: Any) -> str:
     """`Family`, `FundingSource`, …: the class the event is nested in."""
-    return str(type(event).__qualname__.split(".")[0])
+    return _aggregate_name(event.__class__)
 
 
 def event_type(event: Any) -> str:
     """`FamilyRegistered`, `FundingSourceDrawn`, …"""
-    return f"{aggregate_name(event)}{type(event).__name__}"
+    return _event_type(event.__class__)
+
+
+# Per class, not per event: a rebuild of the audit trail names millions of events.
+@functools.cache
+def _aggregate_name(event_class: type) -> str:
+    return str(event_class.__qualname__.split(".")[0])
+
+
+@functools.cache
+def _event_type(event_class: type) -> str:
+    return f"{_aggregate_name(event_class)}{event_class.__name__}"
 
 
 def event_facts(event: Any) -> dict[str, Any]:

@@ -7,9 +7,13 @@ is left out as well: a caseworker may have typed a name into it.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from typing import Any
 
-from casework.aggregates.event_names import aggregate_name, event_facts
+import msgspec
+
+from casework.aggregates.event_names import ENVELOPE, aggregate_name
 from casework.projections.base import StoredFact
 from casework.projections.batch_writes import BatchWrites
 
@@ -20,15 +24,39 @@ _CODE_FIELDS = frozenset(
 
 
 def summarise(fact: StoredFact) -> str:
-    personal: tuple[str, ...] = getattr(type(fact.event), "PERSONAL_FIELDS", ())
+    event = fact.event
     facts: list[str] = []
-    for name, value in event_facts(fact.event).items():
-        if name in personal:
-            continue
-        shown = _shown(name, value)
+    for name in _summary_fields(event.__class__):
+        value = getattr(event, name)
+        # Of a list, only its length is shown: no need to convert its records.
+        shown = _shown(name, value if name in _COUNTED else msgspec.to_builtins(value))
         if shown is not None:
             facts.append(f"{name}={shown}")
     return f"{fact.event_type}: {', '.join(facts)}" if facts else fact.event_type
+
+
+_COUNTED = frozenset({"items", "members"})
+
+
+@functools.cache
+def _summary_fields(event_class: type) -> tuple[str, ...]:
+    """The event's own fields, in order, that are not personal and that `_shown` may show
+    (it shows nothing of any other name): worked out once per class, not per event."""
+    personal: tuple[str, ...] = getattr(event_class, "PERSONAL_FIELDS", ())
+    return tuple(
+        f.name
+        for f in dataclasses.fields(event_class)
+        if f.name not in ENVELOPE and f.name not in personal and _may_show(f.name)
+    )
+
+
+def _may_show(name: str) -> bool:
+    return (
+        name.endswith(("_idr", "_no", "_year", "_id", "_on"))
+        or name == "desil"
+        or name in _CODE_FIELDS
+        or name in _COUNTED
+    )
 
 
 def _shown(name: str, value: Any) -> str | None:
