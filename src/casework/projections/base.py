@@ -55,3 +55,9 @@ class Projection(Protocol):
         those and passes over the rest, still advancing the position past them."""
 
     def apply(self, writes: BatchWrites, fact: StoredFact) -> None: ...
+
+
+# Optional on a projection, as `prepare_batch`: called with the facts of a batch it is about to
+# `apply`, in the same transaction, so that it can read what they need in one query rather
+# than one per event (the funding ledger: the current figures of the sources they move).
+BatchPreparation = Callable[[BatchWrites, list[StoredFact]], None]

@@ -8,21 +8,22 @@ other event read is the family's AidDelivered, for the delivery date (not person
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
-from casework.database import Transaction
+from casework.database import Transaction, uuid_from_row
 from casework.projections.base import StoredFact
 from casework.projections.batch_writes import BatchWrites
-from casework.projections.ledger_figures import ENTRY_KINDS, Figures, entry_amount
-
-_FIGURES = (
-    "budget_idr, received_idr, drawn_idr, voided_idr, deliveries, "
-    "unreceived_since, over_received_since"
+from casework.projections.ledger_figures import (
+    ENTRY_KINDS,
+    FIGURE_COLUMNS,
+    Figures,
+    entry_amount,
 )
+
+_FIGURES = ", ".join(FIGURE_COLUMNS)
 _DRAWS = (FundingSource.Drawn, FundingSource.DrawReversed)
 
 
@@ -77,7 +78,7 @@ class FundingLedgerProjection:
             before = self._figures_before(writes, fact.aggregate_id)
         after = before.after(event, fact.position)
         self._sources[fact.aggregate_id] = after
-        figures = asdict(after)
+        figures = after.as_row()
         writes.update("funding_ledger_sources", {"funding_source_id": fact.aggregate_id}, figures)
         programme: tuple[int, int] | tuple[None, None] = (None, None)
         if isinstance(event, _DRAWS):
@@ -100,14 +101,44 @@ class FundingLedgerProjection:
             },
         )
 
+    def prepare_batch(self, writes: BatchWrites, facts: list[StoredFact]) -> None:
+        """Read the figures and programme rows of every source the batch moves, in two
+        queries, instead of two for each source as its first event comes."""
+        self._in_batch(writes)
+        moved = {
+            fact.aggregate_id
+            for fact in facts
+            if type(fact.event) in ENTRY_KINDS and not isinstance(fact.event, FundingSource.Opened)
+        }
+        self._read_sources(writes, moved - self._sources.keys())
+
     def _figures_before(self, writes: BatchWrites, source_id: UUID) -> Figures:
-        """The source's figures before this event; the first time in a batch, read with its
-        programme rows."""
-        known = self._sources.get(source_id)
-        if known is not None:
-            return known
-        self._programmes.update(_programmes_of(writes, source_id))
-        return _current(writes, source_id)
+        """The source's figures before this event (read with its programme rows the first
+        time in a batch, unless the batch was prepared)."""
+        if source_id not in self._sources:
+            self._read_sources(writes, {source_id})
+        return self._sources[source_id]
+
+    def _read_sources(self, tx: Transaction, source_ids: set[UUID]) -> None:
+        if not source_ids:
+            return
+        ids = sorted(source_ids)
+        marks = ", ".join(["%s"] * len(ids))
+        tx.execute(
+            f"SELECT funding_source_id, {_FIGURES} FROM funding_ledger_sources "
+            f"WHERE funding_source_id IN ({marks})",
+            ids,
+        )
+        stored = {uuid_from_row(row[0]): Figures(*row[1:]) for row in tx.fetchall()}
+        # A source opened in this batch has no row yet: its Opened starts it from nothing.
+        self._sources.update({source_id: stored.get(source_id, Figures()) for source_id in ids})
+        tx.execute(
+            "SELECT funding_source_id, program, period, deliveries, value_idr "
+            f"FROM funding_ledger_programs WHERE funding_source_id IN ({marks})",
+            ids,
+        )
+        for row in tx.fetchall():
+            self._programmes[(uuid_from_row(row[0]), row[1], row[2])] = (int(row[3]), int(row[4]))
 
     def _programme_after(self, writes: BatchWrites, source_id: UUID, event: Any) -> tuple[int, int]:
         """The programme and period's (deliveries, value) after a draw or its reversal."""
@@ -132,26 +163,6 @@ def _open(tx: Transaction, source_id: UUID, event: FundingSource.Opened) -> None
         f"{_FIGURES}) VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, 0, NULL, NULL)",
         (source_id, event.code, event.kind, event.fiscal_year, event.area),
     )
-
-
-def _current(tx: Transaction, source_id: UUID) -> Figures:
-    tx.execute(
-        f"SELECT {_FIGURES} FROM funding_ledger_sources WHERE funding_source_id = %s",
-        (source_id,),
-    )
-    row = tx.fetchone()
-    return Figures() if row is None else Figures(*row)
-
-
-def _programmes_of(
-    tx: Transaction, source_id: UUID
-) -> dict[tuple[UUID, str, str], tuple[int, int]]:
-    tx.execute(
-        "SELECT program, period, deliveries, value_idr FROM funding_ledger_programs "
-        "WHERE funding_source_id = %s",
-        (source_id,),
-    )
-    return {(source_id, row[0], row[1]): (int(row[2]), int(row[3])) for row in tx.fetchall()}
 
 
 def _delivery_line(writes: BatchWrites, fact: StoredFact, event: Any) -> None:

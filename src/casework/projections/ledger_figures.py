@@ -8,7 +8,7 @@ drawn has exceeded receipts, and receipts the budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from casework.aggregates.funding_source import FundingSource
@@ -33,6 +33,11 @@ class Figures:
     unreceived_since: int | None = None
     over_received_since: int | None = None
 
+    def as_row(self) -> dict[str, int | None]:
+        """The figures as the ledger's columns (what `asdict` gives, without its deep copy,
+        a tenth of a rebuild's time)."""
+        return {name: getattr(self, name) for name in FIGURE_COLUMNS}
+
     def after(self, event: Any, position: int) -> Figures:
         moved = _moved(self, event)
         return replace(
@@ -44,6 +49,9 @@ class Figures:
                 self.over_received_since, moved.received_idr > moved.budget_idr, position
             ),
         )
+
+
+FIGURE_COLUMNS = tuple(f.name for f in fields(Figures))
 
 
 def entry_amount(event: Any) -> int:

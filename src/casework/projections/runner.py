@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 
 import structlog
 from eventsourcing.persistence import StoredEvent
@@ -25,7 +27,7 @@ from eventsourcing.utils import resolve_topic
 from casework.application import CaseworkStore
 from casework.database import Database, uuid_from_row
 from casework.projections import tracking
-from casework.projections.base import Projection, StoredFact
+from casework.projections.base import BatchPreparation, Projection, StoredFact
 from casework.projections.batch_writes import BatchWrites
 from casework.store.mapper import EventMapper
 from casework.store.recorder import as_datetime
@@ -63,25 +65,26 @@ class ProjectionRunner:
         0 means caught up (or waiting for an event to commit).
         """
         start = tracking.positions(self.target).get(projection.name, 0)
-        facts = self._read(start, until, projection)
+        return self._apply(projection, self._read(start, until, projection))
+
+    def _apply(self, projection: Projection, facts: list[StoredFact]) -> int:
         if not facts:
             return 0
         # SQLite has one writer at a time: the batch takes the write lock like an insert does.
         with self.target.transaction(insert_lock=not self.postgres, pipelined=True) as tx:
             position = tracking.lock_position(tx, projection.name, postgres=self.postgres)
-            writes, applied = BatchWrites(tx, postgres=self.postgres), 0
-            for fact in facts:
-                if fact.position <= position:
-                    continue  # another runner applied it meanwhile
-                if fact.position != position + 1:
-                    break  # a gap: that event has not committed yet; the next batch waits for it
-                if fact.event is not PASSED_OVER:
-                    projection.apply(writes, fact)
-                position, applied = fact.position, applied + 1
+            batch = _following(facts, position)
+            writes = BatchWrites(tx, postgres=self.postgres)
+            handled = [fact for fact in batch if fact.event is not PASSED_OVER]
+            prepare: BatchPreparation | None = getattr(projection, "prepare_batch", None)
+            if prepare is not None and handled:
+                prepare(writes, handled)
+            for fact in handled:
+                projection.apply(writes, fact)
             writes.flush()
-            if applied:
-                tracking.advance(tx, projection.name, position)
-        return applied
+            if batch:
+                tracking.advance(tx, projection.name, batch[-1].position)
+        return len(batch)
 
     def catch_up(
         self,
@@ -90,13 +93,35 @@ class ProjectionRunner:
         *,
         until: int | None = None,
     ) -> int:
+        """Apply batches until none is left.
+
+        On PostgreSQL, while a full batch is written, the next is read (and decoded) in a
+        thread, on the guess that this one applies whole; where it does not (a gap, another
+        runner), the guess is dropped and the batch read again. (Not on SQLite: a thread
+        there holds a connection of its own for as long as the store is open.)
+        """
         total = 0
-        while applied := self.run_batch(projection, until=until):
-            total += applied
-            if progress is not None:
-                done = tracking.positions(self.target).get(projection.name, 0)
-                head = tracking.head_position(self.store.db) if until is None else until
-                progress(done, head)
+        with ExitStack() as stack:
+            reader: ThreadPoolExecutor | None = None
+            start = tracking.positions(self.target).get(projection.name, 0)
+            facts = self._read(start, until, projection)
+            while facts:
+                guess, ahead = facts[-1].position, None
+                if self.store.db.location.is_postgres and len(facts) == self.batch_size:
+                    reader = reader or stack.enter_context(ThreadPoolExecutor(1))
+                    ahead = reader.submit(self._read, guess, until, projection)
+                applied = self._apply(projection, facts)
+                if not applied:
+                    break
+                total += applied
+                start = tracking.positions(self.target).get(projection.name, 0)
+                if progress is not None:
+                    head = tracking.head_position(self.store.db) if until is None else until
+                    progress(start, head)
+                if ahead is not None and start == guess:
+                    facts = ahead.result()
+                else:
+                    facts = self._read(start, until, projection)
         return total
 
     def rebuild(self, projection: Projection, progress: Progress | None = None) -> int:
@@ -181,3 +206,18 @@ class ProjectionRunner:
                 )
             )
         return facts
+
+
+def _following(facts: list[StoredFact], position: int) -> list[StoredFact]:
+    """The facts that follow `position` without a gap: those another runner applied meanwhile
+    are left out, and the batch ends before an event that has not committed yet (the next
+    batch waits for it)."""
+    batch = []
+    for fact in facts:
+        if fact.position <= position:
+            continue
+        if fact.position != position + 1:
+            break
+        batch.append(fact)
+        position = fact.position
+    return batch
