@@ -9,7 +9,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from casework.access.users import UserStore
+from casework.access.users import User, UserStore
+from casework.http.policy import judge_family_early
+from casework.service import Casework
 
 # Paths anyone may call: liveness, readiness and the published contract.
 PUBLIC_PATHS = {"/health", "/ready", "/schema"}
@@ -23,8 +25,24 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("send Authorization: Bearer <token>")
-        users: UserStore = connection.app.state.users
-        user = await anyio.to_thread.run_sync(users.authenticate, token.strip())
+        state = connection.app.state
+        user = await anyio.to_thread.run_sync(
+            _authenticate, state.users, state.casework, token.strip(), connection
+        )
         if user is None:
             raise NotAuthorizedException("the token is unknown, expired or revoked")
         return AuthenticationResult(user=user, auth=None)
+
+
+def _authenticate(
+    users: UserStore,
+    casework: Casework,
+    token: str,
+    connection: ASGIConnection[Any, Any, Any, Any],
+) -> User | None:
+    """In one worker thread: the token's user and, for a caseworker's request on a family,
+    whether the family lies in its areas (a hop to a worker thread took about 130 µs here)."""
+    user = users.authenticate(token)
+    if user is not None:
+        judge_family_early(casework, user, connection)
+    return user

@@ -66,14 +66,37 @@ async def authorize(
         raise PermissionDeniedException(f"the {user.role} role may not do this")
     family_id = connection.path_params.get("family_id")
     if family_id is not None and user.role == CASEWORKER:
-        casework: Casework = connection.app.state.casework
-        await anyio.to_thread.run_sync(_require_family_in_area, casework, user, family_id)
+        verdict = connection.scope.get("state", {}).pop(_FAMILY_VERDICT, _UNKNOWN)
+        if verdict is _UNKNOWN:
+            casework: Casework = connection.app.state.casework
+            verdict = await anyio.to_thread.run_sync(family_verdict, casework, user, family_id)
+        if verdict is not None:
+            raise verdict
 
 
-def _require_family_in_area(casework: Casework, user: User, family_id: UUID) -> None:
+# Where authentication leaves the area verdict it found in the same worker-thread call
+# (`judge_family_early`), so that the guard need not hop to a thread again to load the family.
+_FAMILY_VERDICT = "casework.family_verdict"
+_UNKNOWN = object()
+
+
+def judge_family_early(
+    casework: Casework, user: User, connection: ASGIConnection[Any, Any, Any, Any]
+) -> None:
+    """Called in authentication's worker thread: where the guard will ask whether a
+    caseworker's family lies in its areas, find out now. The guard still checks the role
+    first, so a role that may not call the route learns nothing of the family."""
+    family_id = connection.path_params.get("family_id")
+    if user.role != CASEWORKER or family_id is None or connection.scope.get("method") == "OPTIONS":
+        return
+    state = connection.scope.setdefault("state", {})
+    state[_FAMILY_VERDICT] = family_verdict(casework, user, family_id)
+
+
+def family_verdict(casework: Casework, user: User, family_id: UUID) -> NotFoundException | None:
+    """None when the family lies in the caseworker's areas; else the 404 to answer."""
     try:
         family = casework.load(Family, family_id)
     except NotFound:
-        raise NotFoundException(f"no family {family_id}") from None
-    if not covers(user, family.area_code):
-        raise NotFoundException(f"no family {family_id}")
+        return NotFoundException(f"no family {family_id}")
+    return None if covers(user, family.area_code) else NotFoundException(f"no family {family_id}")
