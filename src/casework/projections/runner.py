@@ -125,11 +125,18 @@ class ProjectionRunner:
         return total
 
     def rebuild(self, projection: Projection, progress: Progress | None = None) -> int:
-        """Empty the projection's tables and replay it from position zero."""
+        """Empty the projection's tables and replay it from position zero.
+
+        On PostgreSQL the tables are truncated: a DELETE leaves every old row behind as a
+        dead tuple until a vacuum, and a rebuild over them was seen here to run a quarter
+        slower each time (autovacuum is off on some servers, and lags on all of them)."""
         with self.target.transaction(insert_lock=not self.postgres) as tx:
             tracking.lock_position(tx, projection.name, postgres=self.postgres)
-            for table in projection.tables:
-                tx.execute(f"DELETE FROM {table}")
+            if self.postgres:
+                tx.execute(f"TRUNCATE {', '.join(projection.tables)}")
+            else:
+                for table in projection.tables:
+                    tx.execute(f"DELETE FROM {table}")
             tracking.advance(tx, projection.name, 0)
         return self.catch_up(projection, progress)
 
