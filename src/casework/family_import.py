@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -71,12 +72,17 @@ class FamilyImport:
         self._lines: dict[str, int] = {}  # KK number -> line, for the families of this batch
 
     def add_all(self, families: Iterable[FamilyRows], on_batch: Callable[[], None]) -> None:
-        for family in families:
-            self.add(family)
-            if len(self._batch) >= self.batch_size:
-                self.flush()
-                on_batch()
-        self.flush()
+        """Plan each batch while the one before it is saved in a worker thread: a batch's
+        planning (validation, events) is Python, its save mostly waiting on the database
+        (a quarter of an import's time, in a profile here)."""
+        with ThreadPoolExecutor(1, thread_name_prefix="import-save") as saver:
+            saving: Future[None] | None = None
+            for family in families:
+                self.add(family)
+                if len(self._batch) >= self.batch_size:
+                    saving = self._hand_over(saver, saving)
+                    on_batch()
+            self._hand_over(saver, saving).result()
         on_batch()
         if self.counts.imported:
             self._refresh_statistics()
@@ -114,9 +120,16 @@ class FamilyImport:
         self._batch.append(planned)
         self._lines[family.kk_number] = family.line
 
-    def flush(self) -> None:
+    def _hand_over(self, saver: ThreadPoolExecutor, previous: Future[None] | None) -> Future[None]:
+        """Start saving the batch planned so far, once the save before it is done: one save
+        at a time, in file order, so each sees the KK claims of the batches before it."""
         batch, self._batch = self._batch, []
         self._lines.clear()
+        if previous is not None:
+            previous.result()  # raises what that save raised
+        return saver.submit(self._save_batch, batch)
+
+    def _save_batch(self, batch: list[PlannedFamily]) -> None:
         held = self._claimed({planned.claim.key for planned in batch})
         fresh = [planned for planned in batch if planned.claim.key not in held]
         self.counts.already_registered += len(batch) - len(fresh)

@@ -106,9 +106,7 @@ class EventMapper(Mapper[UUID]):
         event_class: type = resolve_topic(stored_event.topic)
         personal: tuple[str, ...] = getattr(event_class, "PERSONAL_FIELDS", ())
         if not personal:
-            event: DomainEventProtocol[UUID] = _decoder_for(event_class).decode(
-                stored_event.state
-            )
+            event: DomainEventProtocol[UUID] = _decoder_for(event_class).decode(stored_event.state)
             return event
         data: dict[str, Any] = self._decoder.decode(stored_event.state)
         box: str = data.pop(SEALED)
