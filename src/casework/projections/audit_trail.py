@@ -40,22 +40,13 @@ _COUNTED = frozenset({"items", "members"})
 
 @functools.cache
 def _summary_fields(event_class: type) -> tuple[str, ...]:
-    """The event's own fields, in order, that are not personal and that `_shown` may show
-    (it shows nothing of any other name): worked out once per class, not per event."""
+    """The event's own fields, in order, that are not personal (`_shown` decides which of
+    them show): worked out once per class, not per event."""
     personal: tuple[str, ...] = getattr(event_class, "PERSONAL_FIELDS", ())
     return tuple(
         f.name
         for f in dataclasses.fields(event_class)
-        if f.name not in ENVELOPE and f.name not in personal and _may_show(f.name)
-    )
-
-
-def _may_show(name: str) -> bool:
-    return (
-        name.endswith(("_idr", "_no", "_year", "_id", "_on"))
-        or name == "desil"
-        or name in _CODE_FIELDS
-        or name in _COUNTED
+        if f.name not in ENVELOPE and f.name not in personal
     )
 
 
