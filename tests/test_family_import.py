@@ -12,7 +12,7 @@ import pytest
 
 from casework.aggregates.family import Family
 from casework.cli import main
-from casework.family_import import FamilyImport, ImportCounts, RejectsWriter
+from casework.family_import import DoublingSchedule, FamilyImport, ImportCounts, RejectsWriter
 from casework.family_import_rows import COLUMNS, read_families
 from casework.service import Casework
 
@@ -27,11 +27,11 @@ def generated(families: int, invalid_share: float = 0.0, seed: int = 7) -> str:
 
 
 def run_import(
-    app: Casework, text: str, batch: int = 4
+    app: Casework, text: str, batch: int = 4, first_analyze: int = 5_000
 ) -> tuple[ImportCounts, list[dict[str, str]]]:
     rejected = io.StringIO()
     rejects = RejectsWriter(lambda: rejected)
-    importer = FamilyImport(app, rejects, batch=batch, run="test")
+    importer = FamilyImport(app, rejects, batch=batch, run="test", first_analyze=first_analyze)
     importer.add_all(read_families(io.StringIO(text)), lambda: None)
     return importer.counts, list(csv.DictReader(io.StringIO(rejected.getvalue())))
 
@@ -197,3 +197,24 @@ def test_an_import_refreshes_the_planner_statistics_of_what_it_grew(app: Casewor
 
     # Then the tables the import grew have statistics the planner can use
     assert {"stored_events", "unique_claims", "family_keys"} <= analyzed_tables(app)
+
+
+def test_a_long_import_refreshes_the_statistics_as_the_tables_double(
+    postgres_app: Casework,
+) -> None:
+    # When 16 families are imported 4 a batch, statistics first refreshed at 4 families
+    run_import(postgres_app, generated(16), batch=4, first_analyze=4)
+
+    # Then the claims were analyzed at 4, 8 and 16 families and once more at the end
+    with postgres_app.db.transaction() as tx:
+        tx.execute(
+            "SELECT analyze_count FROM pg_stat_user_tables "
+            "WHERE schemaname = current_schema() AND relname = 'unique_claims'"
+        )
+        assert tx.fetchone() == (4,)
+
+
+def test_a_doubling_schedule_is_due_at_its_first_count_then_each_time_the_count_doubles() -> None:
+    schedule = DoublingSchedule(first=100)
+    due = [count for count in range(0, 1_000, 50) if schedule.due(count)]
+    assert due == [100, 200, 400, 800]
