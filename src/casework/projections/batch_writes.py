@@ -169,6 +169,17 @@ class BatchWrites:
         self.flush()
         self._tx.executemany(sql, rows)
 
+    def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        *,
+        tail: str = "",
+    ) -> None:
+        self.flush()
+        self._tx.insert_rows(table, columns, rows, tail=tail)
+
     def fetchone(self) -> Row | None:
         return self._tx.fetchone()
 

@@ -78,10 +78,11 @@ class FamilyKeys:
         keys = {family_id: secrets.token_bytes(KEY_BYTES) for family_id in family_ids}
         rows = [(fid, self._master.wrap(key, fid.bytes)) for fid, key in keys.items()]
         with self._db.transaction() as tx:
-            tx.executemany(
-                "INSERT INTO family_keys (family_id, wrapped_key) VALUES (%s, %s) "
-                "ON CONFLICT (family_id) DO NOTHING",
+            tx.insert_rows(
+                "family_keys",
+                (("family_id", "uuid"), ("wrapped_key", "bytea")),
                 rows,
+                tail="ON CONFLICT (family_id) DO NOTHING",
             )
             all_new = tx.rowcount == len(rows)
         if all_new:  # else `key_for` loads whichever key each family has

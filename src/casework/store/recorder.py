@@ -27,7 +27,7 @@ from eventsourcing.persistence import (
     Subscription,
 )
 
-from casework.database import Database, Transaction, uuid_from_row
+from casework.database import Database, Transaction, as_columns, unnest_insert, uuid_from_row
 from casework.store import chain
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.family_keys import destroy_keys
@@ -38,6 +38,15 @@ _LAST_EVENT = (
 )
 _BEGIN_INSERT = "SELECT last_position, last_hash, last_recorded_at FROM casework_begin_insert(%s)"
 _COLUMNS = "position, originator_id, originator_version, topic, state"
+_EVENT_COLUMNS = (
+    ("position", "bigint"),
+    ("originator_id", "uuid"),
+    ("originator_version", "bigint"),
+    ("topic", "text"),
+    ("state", "bytea"),
+    ("chain_hash", "bytea"),
+)
+_CLAIM_COLUMNS = (("scope", "text"), ("claim_key", "text"), ("owner_id", "uuid"))
 
 
 @dataclass(frozen=True)
@@ -66,14 +75,18 @@ class EventRecorder(ApplicationRecorder):
         # Called after every committed insert (projection runners in this process wake up).
         self.listeners: list[Callable[[], None]] = []
         self.is_postgres = db.location.is_postgres
+        # recorded_at: the clock while the lock is held, never below the last event's.
         if self.is_postgres:
-            recorded_at = "GREATEST(clock_timestamp(), %s::timestamptz)"
+            # All of a transaction's events in one statement over arrays; the clock is read
+            # per row, in position order.
+            clock = ("recorded_at", "GREATEST(clock_timestamp(), %b::timestamptz)")
+            self._insert_sql = unnest_insert("stored_events", _EVENT_COLUMNS, (clock,))
         else:
             recorded_at = "max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), coalesce(%s, ''))"
-        self._insert_sql = (
-            f"INSERT INTO stored_events ({_COLUMNS}, recorded_at, chain_hash) "
-            f"VALUES (%s, %s, %s, %s, %s, {recorded_at}, %s)"
-        )
+            self._insert_sql = (
+                f"INSERT INTO stored_events ({_COLUMNS}, chain_hash, recorded_at) "
+                f"VALUES (%s, %s, %s, %s, %s, %s, {recorded_at})"
+            )
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -153,13 +166,15 @@ class EventRecorder(ApplicationRecorder):
                         event.originator_version,
                         event.topic,
                         event.state,
-                        last_recorded_at,
                         previous_hash,
                     )
                 )
                 written.append(position)
             positions.append(written)
-        tx.executemany(self._insert_sql, rows)
+        if self.is_postgres:
+            tx.execute(self._insert_sql, [last_recorded_at, *as_columns(rows, len(_EVENT_COLUMNS))])
+        else:
+            tx.executemany(self._insert_sql, [(*row, last_recorded_at) for row in rows])
         for write, written in zip(writes, positions, strict=True):
             request = write.request
             if request is not None and request.resource_kind is not None and written:
@@ -176,10 +191,11 @@ class EventRecorder(ApplicationRecorder):
             )
         if not claims.take:
             return
-        tx.executemany(
-            "INSERT INTO unique_claims (scope, claim_key, owner_id) VALUES (%s, %s, %s) "
-            "ON CONFLICT (scope, claim_key) DO NOTHING",
+        tx.insert_rows(
+            "unique_claims",
+            _CLAIM_COLUMNS,
             [(claim.scope, claim.key, claim.owner_id) for claim in claims.take],
+            tail="ON CONFLICT (scope, claim_key) DO NOTHING",
         )
         if tx.rowcount == len(claims.take):
             return  # every claim was free (one round trip however many: a bulk import)
