@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
@@ -13,7 +14,7 @@ import pytest
 from casework.aggregates.family import Family
 from casework.cli import main
 from casework.family_import import DoublingSchedule, FamilyImport, ImportCounts, RejectsWriter
-from casework.family_import_rows import COLUMNS, read_families
+from casework.family_import_rows import COLUMNS, BadImportFile, read_families
 from casework.service import Casework
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
@@ -218,3 +219,47 @@ def test_a_doubling_schedule_is_due_at_its_first_count_then_each_time_the_count_
     schedule = DoublingSchedule(first=100)
     due = [count for count in range(0, 1_000, 50) if schedule.due(count)]
     assert due == [100, 200, 400, 800]
+
+
+def test_the_file_is_read_by_column_name_skipping_blank_lines_and_short_rows_lack_values() -> None:
+    # Given a file whose columns are in another order, with an extra column and a blank line
+    header = ["note", *reversed(COLUMNS)]
+    first = [
+        "x",
+        "FAMILY_HEAD",
+        "1980-01-31",
+        "L",
+        "Ana",
+        "5371010101800001",
+        "3",
+        "Jl. A",
+        "5371011001",
+        "5371010101010001",
+    ]
+    short = ["y", "WIFE"]  # ends after relationship: no birth date, sex, name, NIK …
+    text = "\r\n".join(",".join(row) for row in (header, first, [], short)) + "\r\n"
+
+    # When it is read
+    families = list(read_families(io.StringIO(text)))
+
+    # Then each value is found under its name, the blank line is no row, the short row's
+    # missing values are empty
+    assert len(families) == 2
+    family = families[0]
+    assert (family.kk_number, family.area_code, family.address) == (
+        "5371010101010001",
+        "5371011001",
+        "Jl. A",
+    )
+    assert family.members[0].nik == "5371010101800001"
+    assert family.members[0].birth_date == date(1980, 1, 31)
+    assert families[1].rows[0]["relationship"] == "WIFE"
+    assert families[1].rows[0]["kk_number"] == ""
+    assert families[1].line == 4
+    assert [p.field for p in families[1].problems] == ["members[0].birth_date"]
+
+
+def test_a_file_whose_header_lacks_a_column_is_refused_as_a_whole() -> None:
+    header = ",".join(name for name in COLUMNS if name != "sex")
+    with pytest.raises(BadImportFile, match="sex"):
+        list(read_families(io.StringIO(header + "\n")))

@@ -76,13 +76,20 @@ class ByteCounter:
 
 def read_families(lines: Iterable[str]) -> Iterator[FamilyRows]:
     """The families of the file in order, each parsed; memory holds one family at a time."""
-    reader = csv.DictReader(lines)
-    missing = [name for name in COLUMNS if name not in (reader.fieldnames or ())]
+    # csv.reader, not DictReader: a dict per row built once, of the columns wanted only.
+    reader = csv.reader(lines)
+    header = next(reader, None) or []
+    missing = [name for name in COLUMNS if name not in header]
     if missing:
         raise BadImportFile(f"the header lacks column(s): {', '.join(missing)}")
+    last_index = {name: index for index, name in enumerate(header)}  # a repeated name: last
+    wanted = [(name, last_index[name]) for name in COLUMNS]
     current: FamilyRows | None = None
     for row in reader:
-        values = {name: (row.get(name) or "").strip() for name in COLUMNS}
+        if not row:
+            continue  # a blank line
+        width = len(row)
+        values = {name: row[index].strip() if index < width else "" for name, index in wanted}
         if current is not None and values["kk_number"] == current.kk_number:
             current.rows.append(values)
             continue
