@@ -2,7 +2,7 @@
 
     python bench/import_bench.py                        # 100,000 families
     options: --families N --batch 500 --seed 2025 --url postgresql://postgres@127.0.0.1:5432/test
-             --no-sqlite
+             --no-sqlite --workers N (planning processes; default: the cores)
 
 It generates N families with bench/datagen.py into a temporary CSV, imports it into a fresh
 PostgreSQL scratch schema (dropped at the end) and into a temporary SQLite file, and prints
@@ -27,9 +27,9 @@ import psycopg
 from psycopg import sql
 
 from casework.bootstrap import migrate_store
-from casework.cli_import import import_progress
+from casework.cli_import import default_workers, import_progress
 from casework.family_import import FamilyImport, ImportCounts, RejectsWriter
-from casework.family_import_rows import ByteCounter, read_families
+from casework.family_import_rows import ByteCounter
 from casework.service import Casework
 from casework.settings import Settings
 
@@ -37,18 +37,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 from datagen import FamilyGenerator, write_csv
 
 
-def import_file(settings: Settings, csv_path: Path, batch: int) -> tuple[ImportCounts, float]:
+def import_file(
+    settings: Settings, csv_path: Path, batch: int, workers: int
+) -> tuple[ImportCounts, float]:
     migrate_store(settings)
     app = Casework(settings)
     rejects_path = csv_path.with_suffix(".rejects.csv")
     rejects = RejectsWriter(lambda: rejects_path.open("w", newline="", encoding="utf-8"))
     try:
-        importer = FamilyImport(app, rejects, batch=batch, run="bench")
+        importer = FamilyImport(app, rejects, batch=batch, run="bench", workers=workers)
         started = time.perf_counter()
         counter = ByteCounter()
         progress = import_progress(counter, csv_path.stat().st_size, importer.counts, started)
         with csv_path.open("rb") as handle:
-            importer.add_all(read_families(counter.lines(handle)), progress)
+            importer.add_all(counter.lines(handle), progress)
         print(file=sys.stderr)
         return importer.counts, time.perf_counter() - started
     finally:
@@ -94,6 +96,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--families", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-sqlite", action="store_true")
@@ -110,8 +113,9 @@ def main() -> int:
         master_key = base64.b64encode(secrets.token_bytes(32)).decode()
         pg = Settings(database_url=f"{args.url}?schema={schema}", master_key=master_key)
         try:
-            counts, seconds = import_file(pg, csv_path, args.batch)
+            counts, seconds = import_file(pg, csv_path, args.batch, args.workers)
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             copy_seconds = copy_rows(args.url, schema, csv_path)
         finally:
             with psycopg.connect(args.url, autocommit=True) as conn:
@@ -124,10 +128,13 @@ def main() -> int:
             f"{copy_rate:9,.0f} rows/s (baseline)"
         )
         report("PostgreSQL", counts, seconds, copy_rate)
-        print(f"peak RSS after the PostgreSQL import: {peak_mb:,.0f} MB")
+        print(
+            f"peak RSS of the PostgreSQL import: {peak_mb:,.0f} MB importing process, "
+            f"{worker_mb:,.0f} MB the largest of its {args.workers} planning workers"
+        )
         if not args.no_sqlite:
             lite = Settings(database_url=f"sqlite:///{Path(tmp) / 'casework.db'}")
-            counts, seconds = import_file(lite, csv_path, args.batch)
+            counts, seconds = import_file(lite, csv_path, args.batch, args.workers)
             report("SQLite", counts, seconds, copy_rate)
     return 0
 

@@ -13,6 +13,7 @@ import pytest
 
 from casework.aggregates.family import Family
 from casework.cli import main
+from casework.database import uuid_from_row
 from casework.family_import import DoublingSchedule, FamilyImport, ImportCounts, RejectsWriter
 from casework.family_import_rows import COLUMNS, BadImportFile, read_families
 from casework.service import Casework
@@ -28,12 +29,14 @@ def generated(families: int, invalid_share: float = 0.0, seed: int = 7) -> str:
 
 
 def run_import(
-    app: Casework, text: str, batch: int = 4, first_analyze: int = 5_000
+    app: Casework, text: str, batch: int = 4, first_analyze: int = 5_000, workers: int = 0
 ) -> tuple[ImportCounts, list[dict[str, str]]]:
     rejected = io.StringIO()
     rejects = RejectsWriter(lambda: rejected)
-    importer = FamilyImport(app, rejects, batch=batch, run="test", first_analyze=first_analyze)
-    importer.add_all(read_families(io.StringIO(text)), lambda: None)
+    importer = FamilyImport(
+        app, rejects, batch=batch, run="test", first_analyze=first_analyze, workers=workers
+    )
+    importer.add_all(io.StringIO(text), lambda: None)
     return importer.counts, list(csv.DictReader(io.StringIO(rejected.getvalue())))
 
 
@@ -43,13 +46,14 @@ def family_ids(app: Casework) -> list[str]:
         return [str(row[0]) for row in tx.fetchall()]
 
 
-def test_valid_families_are_imported_readable_and_sealed(app: Casework) -> None:
+@pytest.mark.parametrize("workers", [0, 2])
+def test_valid_families_are_imported_readable_and_sealed(app: Casework, workers: int) -> None:
     # Given a generated file of valid families
     text = generated(10)
     rows = list(csv.DictReader(io.StringIO(text)))
 
-    # When it is imported in batches of 4
-    counts, rejects = run_import(app, text)
+    # When it is imported in batches of 4, planned here or by worker processes
+    counts, rejects = run_import(app, text, workers=workers)
 
     # Then every family is registered, by cli:import, and reads back whole
     assert (counts.imported, counts.rejected, counts.already_registered) == (10, 0, 0)
@@ -84,6 +88,29 @@ def test_invalid_families_go_to_the_rejects_file_with_field_and_reason(app: Case
     assert fields <= {"area_code", "welfare_desil", "members"} | {
         f"members[{i}].{name}" for i in range(10) for name in ("nik", "birth_date", "relationship")
     }
+
+
+def test_workers_plan_the_chunks_and_they_are_saved_in_file_order(app: Casework) -> None:
+    # Given a file where about a third of the families carry a fault
+    text = generated(30, invalid_share=0.35)
+    lines = text.splitlines()
+
+    # When it is imported in chunks of 4 families by two worker processes
+    counts, rejects = run_import(app, text, batch=4, workers=2)
+
+    # Then the valid families were stored in the file's order
+    with app.db.transaction() as tx:
+        tx.execute("SELECT originator_id FROM stored_events ORDER BY position")
+        ids = [uuid_from_row(row[0]) for row in tx.fetchall()]
+    stored = [app.load(Family, family_id).kk_number for family_id in ids]
+    rejected = {row["kk_number"] for row in rejects}
+    in_file = list(dict.fromkeys(line.split(",")[0] for line in lines[1:]))
+    assert stored == [kk for kk in in_file if kk not in rejected]
+    assert counts.imported + counts.rejected == 30 and counts.rejected == len(rejected) > 0
+    # And each rejected row names its own line of the file
+    for row in rejects:
+        line = lines[int(row["line"]) - 1]
+        assert line.startswith(row["kk_number"]) and row["nik"] in line
 
 
 def test_a_rerun_imports_nothing_and_counts_the_families_as_registered(app: Casework) -> None:
@@ -127,7 +154,7 @@ def test_a_kk_registered_meanwhile_does_not_lose_the_batch(
     run_import(app, "".join(text.splitlines(keepends=True)[:1] + _rows_of_family(text, 2)))
 
     # When the whole file is imported in one batch
-    importer.add_all(read_families(io.StringIO(text)), lambda: None)
+    importer.add_all(io.StringIO(text), lambda: None)
 
     # Then the other four are imported and the taken one is counted as registered
     assert (importer.counts.imported, importer.counts.already_registered) == (4, 1)

@@ -1,4 +1,5 @@
-"""`casework import families FILE.csv [--rejects FILE] [--batch N]`: bulk registration.
+"""`casework import families FILE.csv [--rejects FILE] [--batch N] [--workers N]`: bulk
+registration.
 
 The actor of every event is `cli:import`. Progress goes to stderr; the summary to stdout.
 """
@@ -6,6 +7,7 @@ The actor of every event is `cli:import`. Progress goes to stderr; the summary t
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 import time
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casework.family_import import DEFAULT_BATCH, FamilyImport, ImportCounts, RejectsWriter
-from casework.family_import_rows import BadImportFile, ByteCounter, read_families
+from casework.family_import_rows import BadImportFile, ByteCounter
 from casework.settings import Settings
 
 
@@ -35,6 +37,13 @@ def add_import_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     families.add_argument(
         "--batch", type=int, default=DEFAULT_BATCH, help="families saved per transaction"
     )
+    families.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="processes that check and build the families while this one saves them "
+        "(default: the machine's cores; 0: all in this process)",
+    )
 
 
 def run_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -49,11 +58,13 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
     app = Casework(settings)
     started = time.perf_counter()
     try:
-        importer = FamilyImport(app, rejects, batch=args.batch, run=secrets.token_hex(4))
+        importer = FamilyImport(
+            app, rejects, batch=args.batch, run=secrets.token_hex(4), workers=args.workers
+        )
         counter = ByteCounter()
         report = import_progress(counter, source.stat().st_size, importer.counts, started)
         with source.open("rb") as handle:
-            importer.add_all(read_families(counter.lines(handle)), report)
+            importer.add_all(counter.lines(handle), report)
     except BadImportFile as bad:
         print(f"\ncasework import: {source}: {bad}", file=sys.stderr)
         return 2
@@ -63,6 +74,11 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     _summary(importer.counts, time.perf_counter() - started, rejects_path)
     return 0
+
+
+def default_workers() -> int:
+    """One planning process per core: the saving process mostly waits on the database."""
+    return os.cpu_count() or 1
 
 
 def import_progress(

@@ -1,30 +1,31 @@
 """`casework import families`: many families registered per transaction, same rules as the API.
 
-Each family is checked and built by the registration command's own `plan_registration`
-(warnings do not reject). Valid families are saved a batch at a time in one `save_all` with
-all their KK claims, after one query skips those whose KK is already registered, so a re-run
-records nothing twice. Their data keys are created for the whole batch in one transaction
-first (an orphan key of a batch that then fails is harmless). A claim conflict at save (a KK
-registered meanwhile) splits the batch until the offending family is alone and skipped, so
-one family never loses the others.
+The file is cut into chunks of a batch of families each. Each family is checked and built by
+the registration command's own `plan_registration` (warnings do not reject) and its events
+sealed, in worker processes (casework.family_import_planning). Here the chunks are saved in
+file order, each in one transaction with all its KK claims, after one query skips those whose
+KK is already registered, so a re-run records nothing twice. Their data keys are stored for
+the whole batch in one transaction first (an orphan key of a batch that then fails is
+harmless). A claim conflict at save (a KK registered meanwhile) splits the batch until the
+offending family is alone and skipped, so one family never loses the others.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TextIO
 
-from casework.aggregates.base import Cause
-from casework.commands.families import PlannedFamily
-from casework.errors import Conflict, FieldProblem, ValidationFailed
-from casework.family_import_rows import COLUMNS, FamilyRows
+from casework.errors import FieldProblem
+from casework.family_import_planning import PlannedChunk, Planners, PreparedFamily
+from casework.family_import_rows import COLUMNS, FamilyRows, family_chunks
 from casework.service import Casework
-from casework.store.claims import ClaimChanges
+from casework.store.claims import ClaimChanges, ClaimTaken
+from casework.store.recorder import Write
 
-ACTOR = "cli:import"
 DEFAULT_BATCH = 500
 # The tables an import adds rows to (events, KK claims, family keys).
 GROWN_BY_IMPORT = ("stored_events", "unique_claims", "family_keys")
@@ -86,27 +87,28 @@ class FamilyImport:
         *,
         batch: int = DEFAULT_BATCH,
         run: str = "",
+        workers: int = 0,
         first_analyze: int = FIRST_ANALYZE,
     ) -> None:
         self.app, self.rejects, self.batch_size, self.run = app, rejects, max(batch, 1), run
+        self.workers = workers
         self.counts = ImportCounts()
         self._analysis = DoublingSchedule(first_analyze)
-        self._batch: list[PlannedFamily] = []
-        self._lines: dict[str, int] = {}  # KK number -> line, for the families of this batch
 
-    def add_all(self, families: Iterable[FamilyRows], on_batch: Callable[[], None]) -> None:
-        """Plan each batch while the one before it is saved in a worker thread: a batch's
-        planning (validation, events) is Python, its save mostly waiting on the database
-        (a quarter of an import's time, in a profile here)."""
-        with ThreadPoolExecutor(1, thread_name_prefix="import-save") as saver:
-            saving: Future[None] | None = None
-            for family in families:
-                self.add(family)
-                if len(self._batch) >= self.batch_size:
-                    saving = self._hand_over(saver, saving)
+    def add_all(self, lines: Iterable[str], on_batch: Callable[[], None]) -> None:
+        """Import the file's lines (header first): chunks of `batch` families are planned by
+        the workers (casework.family_import_planning) and saved here one at a time, in file
+        order, so each save sees the KK claims of the chunks before it."""
+        with Planners(self.app, self.run, self.workers) as planners:
+            planning: deque[Future[PlannedChunk]] = deque()
+            for chunk in family_chunks(lines, self.batch_size):
+                planning.append(planners.submit(chunk))
+                if len(planning) > planners.ahead:
+                    self._save_chunk(planning.popleft().result())
                     on_batch()
-            self._hand_over(saver, saving).result()
-        on_batch()
+            while planning:
+                self._save_chunk(planning.popleft().result())
+                on_batch()
         if self.counts.imported:
             self._refresh_statistics()
 
@@ -120,73 +122,41 @@ class FamilyImport:
             for table in GROWN_BY_IMPORT:
                 tx.execute(f"ANALYZE {table}")
 
-    def add(self, family: FamilyRows) -> None:
-        if family.problems:
-            self._reject(family, family.problems)
-            return
-        earlier = self._lines.get(family.kk_number)
-        if earlier is not None:
-            message = f"listed again in this file (first at line {earlier})"
-            self._reject(family, [FieldProblem("kk_number", message)])
-            return
-        cause = Cause(actor=ACTOR, request_id=f"import-{self.run}-line-{family.line}")
-        try:
-            planned = self.app.plan_registration(
-                cause,
-                kk_number=family.kk_number,
-                area_code=family.area_code,
-                address=family.address,
-                welfare_desil=family.welfare_desil,
-                members=family.members,
-            )
-        except ValidationFailed as failed:
-            self._reject(family, failed.problems)
-            return
-        self._batch.append(planned)
-        self._lines[family.kk_number] = family.line
-
-    def _hand_over(self, saver: ThreadPoolExecutor, previous: Future[None] | None) -> Future[None]:
-        """Start saving the batch planned so far, once the save before it is done: one save
-        at a time, in file order, so each sees the KK claims of the batches before it."""
-        batch, self._batch = self._batch, []
-        self._lines.clear()
-        if previous is not None:
-            previous.result()  # raises what that save raised
-        return saver.submit(self._save_batch, batch)
-
-    def _save_batch(self, batch: list[PlannedFamily]) -> None:
-        held = self._claimed({planned.claim.key for planned in batch})
-        fresh = [planned for planned in batch if planned.claim.key not in held]
+    def _save_chunk(self, planned: PlannedChunk) -> None:
+        for family, problems in planned.rejected:
+            self._reject(family, problems)
+        batch = planned.prepared
+        held = self._claimed({prepared.claim.key for prepared in batch})
+        fresh = [prepared for prepared in batch if prepared.claim.key not in held]
         self.counts.already_registered += len(batch) - len(fresh)
         if fresh:
-            self.app.keys.create_for_new([planned.family.id for planned in fresh])
+            # Committed before the events sealed under them: an orphan key (a family then
+            # skipped) is harmless, an event without its key would be unreadable.
+            self.app.keys.store_new([(p.family_id, p.wrapped_key) for p in fresh])
             self._save(fresh)
         if self._analysis.due(self.counts.imported):
             self._refresh_statistics()
 
-    def _save(self, planned: list[PlannedFamily]) -> None:
-        pending = [list(p.family.pending_events) for p in planned]
+    def _save(self, batch: list[PreparedFamily]) -> None:
+        write = Write(
+            [event for prepared in batch for event in prepared.events],
+            ClaimChanges(take=tuple(prepared.claim for prepared in batch)),
+        )
         try:
-            self.app.save_all(
-                *(p.family for p in planned),
-                claims=ClaimChanges(take=tuple(p.claim for p in planned)),
-            )
-        except Conflict:
-            # Nothing was written, but saving collected the events: give them back.
-            for p, events in zip(planned, pending, strict=True):
-                p.family.pending_events[:] = events
+            self.app.event_recorder.insert_writes([write])
+        except ClaimTaken:
             # A KK registered since the lookup: halve until the family that holds it is alone.
-            if len(planned) == 1:
+            if len(batch) == 1:
                 self.counts.already_registered += 1
                 return
-            middle = len(planned) // 2
-            self._save(planned[:middle])
-            self._save(planned[middle:])
+            middle = len(batch) // 2
+            self._save(batch[:middle])
+            self._save(batch[middle:])
             return
-        self.counts.imported += len(planned)
-        self.counts.events += sum(len(events) for events in pending)
-        self.counts.members += sum(len(p.family.members) for p in planned)
-        self.counts.warnings += sum(1 for p in planned if p.warnings)
+        self.counts.imported += len(batch)
+        self.counts.events += len(write.stored_events)
+        self.counts.members += sum(prepared.members for prepared in batch)
+        self.counts.warnings += sum(1 for prepared in batch if prepared.warned)
 
     def _claimed(self, keys: set[str]) -> set[str]:
         if not keys:

@@ -9,6 +9,7 @@ that differ between rows of one family) are field problems like the command's ow
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,16 +75,13 @@ class ByteCounter:
             yield text.removeprefix("\ufeff") if number == 1 else text
 
 
-def read_families(lines: Iterable[str]) -> Iterator[FamilyRows]:
-    """The families of the file in order, each parsed; memory holds one family at a time."""
+def read_families(lines: Iterable[str], *, first_line: int = 2) -> Iterator[FamilyRows]:
+    """The families of the file in order, each parsed; memory holds one family at a time.
+    `first_line` is the file's line number of the first line after the header (a chunk's)."""
     # csv.reader, not DictReader: a dict per row built once, of the columns wanted only.
     reader = csv.reader(lines)
-    header = next(reader, None) or []
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise BadImportFile(f"the header lacks column(s): {', '.join(missing)}")
-    last_index = {name: index for index, name in enumerate(header)}  # a repeated name: last
-    wanted = [(name, last_index[name]) for name in COLUMNS]
+    wanted = _wanted_columns(next(reader, []))
+    offset = first_line - 2  # reader.line_num counts the header as line 1
     current: FamilyRows | None = None
     for row in reader:
         if not row:
@@ -95,9 +93,66 @@ def read_families(lines: Iterable[str]) -> Iterator[FamilyRows]:
             continue
         if current is not None:
             yield parsed(current)
-        current = FamilyRows(reader.line_num, [values])
+        current = FamilyRows(reader.line_num + offset, [values])
     if current is not None:
         yield parsed(current)
+
+
+def _wanted_columns(header: list[str]) -> list[tuple[str, int]]:
+    """Each column's index in the header (of a repeated name, the last, as DictReader had)."""
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise BadImportFile(f"the header lacks column(s): {', '.join(missing)}")
+    last_index = {name: index for index, name in enumerate(header)}
+    return [(name, last_index[name]) for name in COLUMNS]
+
+
+@dataclass(frozen=True)
+class FileChunk:
+    """Whole families' lines as read, with the header: one batch, for a worker to parse."""
+
+    header: str
+    first_line: int  # the file's line number of the first of `text`
+    text: str
+    families: int
+
+    def lines(self) -> Iterator[str]:
+        """The header, then the text split as the file was read: at "\\n" only."""
+        yield self.header
+        yield from io.StringIO(self.text, newline="\n")
+
+
+def family_chunks(lines: Iterable[str], families_per_chunk: int) -> Iterator[FileChunk]:
+    """The file cut into chunks of `families_per_chunk` families, at family boundaries.
+
+    Only the KK column is looked at here (csv.reader, so a quoted value spanning lines stays
+    whole); parsing the rest is the worker's. Checks the header first (BadImportFile)."""
+    source = iter(lines)
+    header = next(source, "")
+    kk_index = dict(_wanted_columns(next(csv.reader([header]), [])))["kk_number"]
+    taken: list[str] = []  # the lines csv.reader has read for the record it is on
+
+    def taking() -> Iterator[str]:
+        for line in source:
+            taken.append(line)
+            yield line
+
+    reader = csv.reader(taking())
+    text: list[str] = []
+    first_line, families, kk = 2, 0, None
+    for row in reader:
+        record_line = reader.line_num + 2 - len(taken)  # where this record began
+        record = "".join(taken)
+        taken.clear()
+        row_kk = (row[kk_index] if kk_index < len(row) else "").strip() if row else kk
+        if row_kk != kk:
+            if families == families_per_chunk:
+                yield FileChunk(header, first_line, "".join(text), families)
+                text, first_line, families = [], record_line, 0
+            families, kk = families + 1, row_kk
+        text.append(record)
+    if families:
+        yield FileChunk(header, first_line, "".join(text), families)
 
 
 def parsed(family: FamilyRows) -> FamilyRows:

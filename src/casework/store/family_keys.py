@@ -20,6 +20,10 @@ class FamilyErased(RuntimeError):
     """The family's key was destroyed: no personal data can be written for it again."""
 
 
+class KeyAlreadyStored(RuntimeError):
+    """A key made for a new family met a stored one (an id reused): nothing was stored."""
+
+
 class FamilyKeys:
     """Get-or-create data keys; a small short-lived cache spares one query per decoded event.
 
@@ -71,23 +75,26 @@ class FamilyKeys:
             self._remember(family_id, key, generation)
         return key
 
-    def create_for_new(self, family_ids: Sequence[UUID]) -> None:
-        """Create keys for many families about to be registered, in one transaction (a bulk
-        import), and cache them; the rare id that already has a row keeps its stored key."""
-        generation = self._forgotten
-        keys = {family_id: secrets.token_bytes(KEY_BYTES) for family_id in family_ids}
-        rows = [(fid, self._master.wrap(key, fid.bytes)) for fid, key in keys.items()]
+    def new_key(self, family_id: UUID) -> bytes:
+        """A fresh data key for a family about to be registered (a bulk import), cached here
+        to seal its first events at once; returned wrapped, for `store_new` to store before
+        those events are saved."""
+        key = secrets.token_bytes(KEY_BYTES)
+        self._remember(family_id, key, self._forgotten)
+        return self._master.wrap(key, family_id.bytes)
+
+    def store_new(self, wrapped: Sequence[tuple[UUID, bytes]]) -> None:
+        """Store the (family id, wrapped key) pairs `new_key` made, in one transaction. Their
+        events are sealed already, so an id that has a key already refuses them all."""
         with self._db.transaction() as tx:
             tx.insert_rows(
                 "family_keys",
                 (("family_id", "uuid"), ("wrapped_key", "bytea")),
-                rows,
+                wrapped,
                 tail="ON CONFLICT (family_id) DO NOTHING",
             )
-            all_new = tx.rowcount == len(rows)
-        if all_new:  # else `key_for` loads whichever key each family has
-            for family_id, key in keys.items():
-                self._remember(family_id, key, generation)
+            if wrapped and tx.rowcount != len(wrapped):
+                raise KeyAlreadyStored("a new family's id already has a data key")
 
     def preload(self, family_ids: Sequence[UUID]) -> None:
         """Load the keys of many families in one query (a projection batch about to decode
