@@ -56,6 +56,16 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
+def any_of(column: str, values: Sequence[Any], *, postgres: bool) -> tuple[str, list[Any]]:
+    """`column` matching any of `values`, and the parameters: on PostgreSQL `= ANY(%s)` with
+    one array, so the statement's text is the same however many values (prepared once, and
+    parsed once by psycopg, which caches no statement of more than 50 parameters: 13% of an
+    import's saving process went to re-parsing a 500-key lookup); SQLite has no arrays."""
+    if postgres:
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def unnest_insert(
     table: str, columns: Sequence[tuple[str, str]], computed: Sequence[tuple[str, str]] = ()
 ) -> str:

@@ -19,6 +19,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TextIO
 
+from casework.database import any_of
 from casework.errors import FieldProblem
 from casework.family_import_planning import PlannedChunk, Planners, PreparedFamily
 from casework.family_import_rows import COLUMNS, FamilyRows, family_chunks
@@ -161,12 +162,11 @@ class FamilyImport:
     def _claimed(self, keys: set[str]) -> set[str]:
         if not keys:
             return set()
-        marks = ", ".join(["%s"] * len(keys))
-        with self.app.db.transaction() as tx:
+        postgres = self.app.db.location.is_postgres
+        match, params = any_of("claim_key", list(keys), postgres=postgres)
+        with self.app.db.single_read() as tx:
             tx.execute(
-                "SELECT claim_key FROM unique_claims "
-                f"WHERE scope = 'kk' AND claim_key IN ({marks})",
-                list(keys),
+                f"SELECT claim_key FROM unique_claims WHERE scope = 'kk' AND {match}", params
             )
             return {row[0] for row in tx.fetchall()}
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from casework.crypto import KEY_BYTES, MasterKey, MasterKeyError
-from casework.database import Database, Transaction, uuid_from_row
+from casework.database import Database, Transaction, any_of, uuid_from_row
 
 # Ids per preload query: within SQLite's default limit of bound parameters, and a sane IN list.
 PRELOAD_CHUNK = 500
@@ -103,11 +103,12 @@ class FamilyKeys:
         missing = sorted({fid for fid in family_ids if self._cached(fid) is None})
         for start in range(0, len(missing), PRELOAD_CHUNK):
             chunk = missing[start : start + PRELOAD_CHUNK]
+            match, params = any_of("family_id", chunk, postgres=self._db.location.is_postgres)
             with self._db.single_read() as tx:
                 tx.execute(
-                    "SELECT family_id, wrapped_key FROM family_keys WHERE family_id IN "
-                    f"({', '.join(['%s'] * len(chunk))}) AND wrapped_key IS NOT NULL",
-                    chunk,
+                    f"SELECT family_id, wrapped_key FROM family_keys WHERE {match} "
+                    "AND wrapped_key IS NOT NULL",
+                    params,
                 )
                 rows = tx.fetchall()
             for family_id, wrapped in rows:
