@@ -91,9 +91,10 @@ def as_columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
 class _CursorTransaction:
     """A DB-API cursor behind the Transaction interface; SQLite spells `%s` as `?`."""
 
-    def __init__(self, cursor: Any, *, qmark: bool) -> None:
+    def __init__(self, cursor: Any, *, qmark: bool, pipeline: Any = None) -> None:
         self._cursor = cursor
         self._qmark = qmark
+        self._pipeline = pipeline  # psycopg's, while statements are sent without waiting
 
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self._qmark else sql
@@ -135,6 +136,9 @@ class _CursorTransaction:
 
     @property
     def rowcount(self) -> int:
+        """Of the last statement; in pipeline mode this waits for the answers sent so far."""
+        if self._pipeline is not None:
+            self._pipeline.sync()
         count: int = self._cursor.rowcount
         return count
 
@@ -226,18 +230,18 @@ class PostgresDatabase:
         self, *, insert_lock: bool = False, pipelined: bool = False
     ) -> Iterator[Transaction]:
         """`pipelined`: statements are sent without waiting for each answer (psycopg's
-        pipeline mode) until a result is fetched or the transaction ends; for the many small
-        writes of a projection batch. An error then surfaces at the next fetch or the commit,
-        and rolls the whole transaction back all the same."""
+        pipeline mode) until a result or a rowcount is asked for or the transaction ends; for
+        the many small writes of a projection batch, and the insert transaction. An error
+        then surfaces at the next fetch, rowcount or the commit, and rolls the whole
+        transaction back all the same."""
         with self.pool.connection() as conn, ExitStack() as stack:
-            if pipelined:
-                stack.enter_context(conn.pipeline())
+            pipeline = stack.enter_context(conn.pipeline()) if pipelined else None
             stack.enter_context(conn.transaction())
             cursor = stack.enter_context(conn.cursor())
             if insert_lock:
                 # EXCLUSIVE still lets readers read; it serialises only the writers.
                 cursor.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
-            yield _CursorTransaction(cursor, qmark=False)
+            yield _CursorTransaction(cursor, qmark=False, pipeline=pipeline)
 
     @contextmanager
     def single_read(self) -> Iterator[Transaction]:

@@ -29,7 +29,7 @@ from eventsourcing.persistence import (
 
 from casework.database import Database, Transaction, as_columns, unnest_insert, uuid_from_row
 from casework.store import chain
-from casework.store.claims import ClaimChanges, ClaimTaken
+from casework.store.claims import Claim, ClaimChanges, ClaimTaken
 from casework.store.family_keys import destroy_keys
 from casework.store.kept_responses import PendingRequest, current_request, keep_with_events
 
@@ -114,7 +114,9 @@ class EventRecorder(ApplicationRecorder):
             return [[] for _ in writes]
         try:
             # PostgreSQL takes the lock in casework_begin_insert(), with the first read.
-            with self.db.transaction(insert_lock=not self.is_postgres) as tx:
+            with self.db.transaction(
+                insert_lock=not self.is_postgres, pipelined=self.is_postgres
+            ) as tx:
                 positions = self._insert_locked(tx, writes, total)
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
             if not _is_version_conflict(error):
@@ -141,40 +143,21 @@ class EventRecorder(ApplicationRecorder):
         position, previous_hash, last_recorded_at = (
             (0, chain.GENESIS, None) if last is None else last
         )
-        previous_hash = bytes(previous_hash)
-        rows: list[tuple[Any, ...]] = []
-        positions: list[list[int]] = []
-        for write in writes:
-            self._apply_claims(tx, write.claims)
+        rows, positions = _chained(writes, position, bytes(previous_hash))
+        # On PostgreSQL the statements below are pipelined: sent together, answered in one
+        # round trip when the claims' rowcount is asked for, the insert lock held meanwhile.
+        releasing = any(write.claims.release or write.destroyed_keys for write in writes)
+        for write in writes if releasing else ():
+            # Each write's releases before its takes, in order (an erasure, a move).
+            self._release(tx, write.claims)
             destroy_keys(tx, write.destroyed_keys, postgres=self.is_postgres)
-            written: list[int] = []
-            for event in write.stored_events:
-                position += 1
-                originator_id = uuid_from_row(event.originator_id)
-                previous_hash = chain.next_hash(
-                    previous_hash,
-                    position,
-                    originator_id,
-                    event.originator_version,
-                    event.topic,
-                    event.state,
-                )
-                rows.append(
-                    (
-                        position,
-                        originator_id,
-                        event.originator_version,
-                        event.topic,
-                        event.state,
-                        previous_hash,
-                    )
-                )
-                written.append(position)
-            positions.append(written)
+            self._take(tx, write.claims.take)
         if self.is_postgres:
             tx.execute(self._insert_sql, [last_recorded_at, *as_columns(rows, len(_EVENT_COLUMNS))])
         else:
             tx.executemany(self._insert_sql, [(*row, last_recorded_at) for row in rows])
+        if not releasing:
+            self._take(tx, [claim for write in writes for claim in write.claims.take])
         for write, written in zip(writes, positions, strict=True):
             request = write.request
             if request is not None and request.resource_kind is not None and written:
@@ -183,24 +166,29 @@ class EventRecorder(ApplicationRecorder):
                 keep_with_events(tx, request, write.stored_events, written[-1])
         return positions
 
-    def _apply_claims(self, tx: Transaction, claims: ClaimChanges) -> None:
+    @staticmethod
+    def _release(tx: Transaction, claims: ClaimChanges) -> None:
         for release in claims.release:
             tx.execute(
                 "DELETE FROM unique_claims WHERE scope = %s AND claim_key = %s AND owner_id = %s",
                 (release.scope, release.key, release.owner_id),
             )
-        if not claims.take:
+
+    @staticmethod
+    def _take(tx: Transaction, claims: Sequence[Claim]) -> None:
+        """Take the claims in one statement; raises ClaimTaken if another owner holds one."""
+        if not claims:
             return
         tx.insert_rows(
             "unique_claims",
             _CLAIM_COLUMNS,
-            [(claim.scope, claim.key, claim.owner_id) for claim in claims.take],
+            [(claim.scope, claim.key, claim.owner_id) for claim in claims],
             tail="ON CONFLICT (scope, claim_key) DO NOTHING",
         )
-        if tx.rowcount == len(claims.take):
-            return  # every claim was free (one round trip however many: a bulk import)
+        if tx.rowcount == len(claims):
+            return  # every claim was free
         # Some were held already: each must be held by its own owner (a repeated command).
-        for claim in claims.take:
+        for claim in claims:
             tx.execute(
                 "SELECT owner_id FROM unique_claims WHERE scope = %s AND claim_key = %s",
                 (claim.scope, claim.key),
@@ -372,6 +360,41 @@ def select_versions(
         )
         for row in rows
     ]
+
+
+def _chained(
+    writes: Sequence[Write], position: int, previous_hash: bytes
+) -> tuple[list[tuple[Any, ...]], list[list[int]]]:
+    """The writes' events as rows after `position`, each with its chain hash; and each
+    write's positions."""
+    rows: list[tuple[Any, ...]] = []
+    positions: list[list[int]] = []
+    for write in writes:
+        written: list[int] = []
+        for event in write.stored_events:
+            position += 1
+            originator_id = uuid_from_row(event.originator_id)
+            previous_hash = chain.next_hash(
+                previous_hash,
+                position,
+                originator_id,
+                event.originator_version,
+                event.topic,
+                event.state,
+            )
+            rows.append(
+                (
+                    position,
+                    originator_id,
+                    event.originator_version,
+                    event.topic,
+                    event.state,
+                    previous_hash,
+                )
+            )
+            written.append(position)
+        positions.append(written)
+    return rows, positions
 
 
 def _is_version_conflict(error: Exception) -> bool:
