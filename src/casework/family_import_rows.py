@@ -114,7 +114,6 @@ class FileChunk:
     header: str
     first_line: int  # the file's line number of the first of `text`
     text: str
-    families: int
 
     def lines(self) -> Iterator[str]:
         """The header, then the text split as the file was read: at "\\n" only."""
@@ -147,12 +146,12 @@ def family_chunks(lines: Iterable[str], families_per_chunk: int) -> Iterator[Fil
         row_kk = (row[kk_index] if kk_index < len(row) else "").strip() if row else kk
         if row_kk != kk:
             if families == families_per_chunk:
-                yield FileChunk(header, first_line, "".join(text), families)
+                yield FileChunk(header, first_line, "".join(text))
                 text, first_line, families = [], record_line, 0
             families, kk = families + 1, row_kk
         text.append(record)
     if families:
-        yield FileChunk(header, first_line, "".join(text), families)
+        yield FileChunk(header, first_line, "".join(text))
 
 
 def parsed(family: FamilyRows) -> FamilyRows:
