@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from builders import CAUSE, register
+from builders import CAUSE, VILLAGE, member, next_kk, register
 from casework.aggregates.family import Family
 from casework.bootstrap import migrate_store
 from casework.crypto import MasterKeyError
@@ -19,6 +19,9 @@ from casework.migrate import DatabaseNotMigrated
 from casework.service import Casework
 from casework.settings import Settings
 from casework.store import chain
+from casework.store.claims import ClaimChanges
+from casework.store.family_keys import KeyAlreadyStored
+from casework.store.recorder import Write
 from conftest import postgres_settings, sqlite_settings
 
 
@@ -119,3 +122,35 @@ def test_a_save_on_a_taken_version_is_reported_as_a_lost_race(app: Casework) -> 
     with pytest.raises(IntegrityError):
         app.save_all(second)
     assert app.load(Family, saved.aggregate_id).welfare.desil == 2  # type: ignore[union-attr]
+
+
+def test_a_new_key_meeting_a_stored_one_stores_nothing_of_its_write(app: Casework) -> None:
+    # given a registered family (its key stored) and a new family planned as an import plans it
+    existing = register(app)
+    planned = app.plan_registration(
+        CAUSE,
+        kk_number=next_kk(),
+        area_code=VILLAGE,
+        address="Jl. Alak No. 5",
+        welfare_desil=2,
+        members=[member()],
+    )
+    family = planned.family
+    wrapped = app.keys.new_key(family.id)
+    events = [app.mapper.to_stored_event(event) for event in family.collect_events()]
+    before = _rows(app)
+    # when its write carries its own key and, wrongly, a key for the registered family's id
+    write = Write(
+        events,
+        ClaimChanges(take=(planned.claim,)),
+        new_keys=[(family.id, wrapped), (existing.aggregate_id, wrapped)],
+    )
+    # then the whole write is refused: no event, no claim, no key of the new family
+    with pytest.raises(KeyAlreadyStored):
+        app.event_recorder.insert_writes([write])
+    assert _rows(app) == before
+    with app.db.transaction() as tx:
+        tx.execute("SELECT count(*) FROM unique_claims WHERE claim_key = %s", (planned.claim.key,))
+        assert tx.fetchone() == (0,)
+        tx.execute("SELECT count(*) FROM family_keys WHERE family_id = %s", (family.id,))
+        assert tx.fetchone() == (0,)

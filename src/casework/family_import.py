@@ -3,11 +3,10 @@
 The file is cut into chunks of a batch of families each. Each family is checked and built by
 the registration command's own `plan_registration` (warnings do not reject) and its events
 sealed, in worker processes (casework.family_import_planning). Here the chunks are saved in
-file order, each in one transaction with all its KK claims, after one query skips those whose
-KK is already registered, so a re-run records nothing twice. Their data keys are stored for
-the whole batch in one transaction first (an orphan key of a batch that then fails is
-harmless). A claim conflict at save (a KK registered meanwhile) splits the batch until the
-offending family is alone and skipped, so one family never loses the others.
+file order, each in one transaction with all its KK claims and data keys, after one query
+skips those whose KK is already registered, so a re-run records nothing twice. A claim
+conflict at save (a KK registered meanwhile) splits the batch until the offending family is
+alone and skipped, so one family never loses the others.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from casework.database import any_of
 from casework.errors import FieldProblem
 from casework.family_import_planning import PlannedChunk, Planners, PreparedFamily
 from casework.family_import_rows import COLUMNS, FamilyRows, family_chunks
+from casework.gc_policy import collecting_rarely
 from casework.service import Casework
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.recorder import Write
@@ -100,7 +100,7 @@ class FamilyImport:
         """Import the file's lines (header first): chunks of `batch` families are planned by
         the workers (casework.family_import_planning) and saved here one at a time, in file
         order, so each save sees the KK claims of the chunks before it."""
-        with Planners(self.app, self.run, self.workers) as planners:
+        with collecting_rarely(), Planners(self.app, self.run, self.workers) as planners:
             planning: deque[Future[PlannedChunk]] = deque()
             for chunk in family_chunks(lines, self.batch_size):
                 planning.append(planners.submit(chunk))
@@ -131,9 +131,6 @@ class FamilyImport:
         fresh = [prepared for prepared in batch if prepared.claim.key not in held]
         self.counts.already_registered += len(batch) - len(fresh)
         if fresh:
-            # Committed before the events sealed under them: an orphan key (a family then
-            # skipped) is harmless, an event without its key would be unreadable.
-            self.app.keys.store_new([(p.family_id, p.wrapped_key) for p in fresh])
             self._save(fresh)
         if self._analysis.due(self.counts.imported):
             self._refresh_statistics()
@@ -142,6 +139,8 @@ class FamilyImport:
         write = Write(
             [event for prepared in batch for event in prepared.events],
             ClaimChanges(take=tuple(prepared.claim for prepared in batch)),
+            # The keys commit with the events sealed under them, or not at all.
+            new_keys=[(prepared.family_id, prepared.wrapped_key) for prepared in batch],
         )
         try:
             self.app.event_recorder.insert_writes([write])

@@ -26,6 +26,7 @@ from casework.aggregates.base import Cause
 from casework.commands.families import PlannedFamily
 from casework.errors import FieldProblem, ValidationFailed
 from casework.family_import_rows import FamilyRows, FileChunk, read_families
+from casework.gc_policy import collect_rarely
 from casework.service import Casework
 from casework.settings import Settings
 from casework.store.claims import Claim
@@ -155,6 +156,7 @@ _worker_planner: ChunkPlanner | None = None
 def _start_worker(settings: Settings, run: str) -> None:
     global _worker_planner
     _worker_planner = ChunkPlanner(Casework(settings), run)
+    collect_rarely()
 
 
 def _plan_in_worker(chunk: FileChunk) -> PlannedChunk:

@@ -33,23 +33,29 @@ class FieldChecks:
             return None
 
     def warn_all(self, field: str, messages: list[str] | None) -> None:
-        self.warnings.extend(FieldProblem(field, message) for message in messages or ())
+        if messages:
+            self.warnings.extend(FieldProblem(field, message) for message in messages)
 
     def require(self, condition: bool, field: str, message: str) -> None:
         if not condition:
             self.problems.append(FieldProblem(field, message))
 
+    # The checks below run for every field of every command (and of every family an import
+    # reads), so a message is only built once its check has failed.
+
     def one_of(self, value: str, allowed: tuple[str, ...], field: str) -> None:
-        self.require(value in allowed, field, f"must be one of {', '.join(allowed)}")
+        if value not in allowed:
+            self.problems.append(FieldProblem(field, f"must be one of {', '.join(allowed)}"))
 
     def text(self, value: str, field: str, *, max_length: int = 500) -> None:
-        self.require(bool(value.strip()), field, "must not be empty")
-        self.require(len(value) <= max_length, field, f"must be at most {max_length} characters")
+        if not value.strip():
+            self.problems.append(FieldProblem(field, "must not be empty"))
+        if len(value) > max_length:
+            self.problems.append(FieldProblem(field, f"must be at most {max_length} characters"))
         # Control characters are never part of a name, code or address (and PostgreSQL text
         # cannot hold NUL); line breaks and tabs may appear in a reason or an address.
-        self.require(
-            CONTROL_CHARACTERS.search(value) is None, field, "must not hold control characters"
-        )
+        if CONTROL_CHARACTERS.search(value) is not None:
+            self.problems.append(FieldProblem(field, "must not hold control characters"))
 
     def rupiah(self, value: int, field: str, *, allow_zero: bool = False) -> None:
         low = 0 if allow_zero else 1

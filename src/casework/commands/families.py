@@ -90,8 +90,9 @@ class FamilyCommands(CaseworkStore):
         check_address(checks, address)
         check_desil(checks, welfare_desil, "welfare_desil")
         checks.require(0 < len(members) <= 50, "members", "must list 1 to 50 members")
+        on = today()
         for index, member in enumerate(members):
-            check_member(checks, member, f"members[{index}].", today())
+            check_member(checks, member, f"members[{index}].", on)
         warnings = checks.done()
         new_id = family_id or uuid4()
         family = Family.register(

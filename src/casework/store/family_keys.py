@@ -9,6 +9,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from uuid import UUID
 
+import psycopg
+
 from casework.crypto import KEY_BYTES, MasterKey, MasterKeyError
 from casework.database import Database, Transaction, any_of, uuid_from_row
 
@@ -77,24 +79,11 @@ class FamilyKeys:
 
     def new_key(self, family_id: UUID) -> bytes:
         """A fresh data key for a family about to be registered (a bulk import), cached here
-        to seal its first events at once; returned wrapped, for `store_new` to store before
-        those events are saved."""
+        to seal its first events at once; returned wrapped, for the write of those events to
+        store with them (`Write.new_keys`, `store_keys`)."""
         key = secrets.token_bytes(KEY_BYTES)
         self._remember(family_id, key, self._forgotten)
         return self._master.wrap(key, family_id.bytes)
-
-    def store_new(self, wrapped: Sequence[tuple[UUID, bytes]]) -> None:
-        """Store the (family id, wrapped key) pairs `new_key` made, in one transaction. Their
-        events are sealed already, so an id that has a key already refuses them all."""
-        with self._db.transaction() as tx:
-            tx.insert_rows(
-                "family_keys",
-                (("family_id", "uuid"), ("wrapped_key", "bytea")),
-                wrapped,
-                tail="ON CONFLICT (family_id) DO NOTHING",
-            )
-            if wrapped and tx.rowcount != len(wrapped):
-                raise KeyAlreadyStored("a new family's id already has a data key")
 
     def preload(self, family_ids: Sequence[UUID]) -> None:
         """Load the keys of many families in one query (a projection batch about to decode
@@ -171,6 +160,20 @@ class FamilyKeys:
             self._cache.move_to_end(family_id)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+
+def store_keys(tx: Transaction, wrapped: Sequence[tuple[UUID, bytes]]) -> None:
+    """Store new families' wrapped keys (`FamilyKeys.new_key`) in the transaction of the events
+    sealed under them: both commit or neither, so no event is ever without its key. No
+    ON CONFLICT: an id that has a key already fails the whole write (KeyAlreadyStored)."""
+    tx.insert_rows("family_keys", (("family_id", "uuid"), ("wrapped_key", "bytea")), wrapped)
+
+
+def is_key_collision(error: Exception) -> bool:
+    """Whether a failed write met a stored key (`store_keys`)."""
+    if isinstance(error, psycopg.errors.UniqueViolation):
+        return error.diag.constraint_name == "family_keys_pkey"
+    return "family_keys.family_id" in str(error)
 
 
 def destroy_keys(tx: Transaction, family_ids: Sequence[UUID], *, postgres: bool) -> None:

@@ -30,7 +30,12 @@ from eventsourcing.persistence import (
 from casework.database import Database, Transaction, as_columns, unnest_insert, uuid_from_row
 from casework.store import chain
 from casework.store.claims import Claim, ClaimChanges, ClaimTaken
-from casework.store.family_keys import destroy_keys
+from casework.store.family_keys import (
+    KeyAlreadyStored,
+    destroy_keys,
+    is_key_collision,
+    store_keys,
+)
 from casework.store.kept_responses import PendingRequest, current_request, keep_with_events
 
 _LAST_EVENT = (
@@ -61,12 +66,14 @@ class EventRecord:
 @dataclass(frozen=True)
 class Write:
     """What one command saves: its events, the claims they take or release, the family keys an
-    erasure destroys, and the Idempotency-Key request whose answer is kept with them."""
+    erasure destroys or new families' keys stored with their first events (a bulk import's
+    wrapped keys), and the Idempotency-Key request whose answer is kept with them."""
 
     stored_events: Sequence[StoredEvent]
     claims: ClaimChanges = field(default_factory=ClaimChanges)
     destroyed_keys: Sequence[UUID] = ()
     request: PendingRequest | None = None
+    new_keys: Sequence[tuple[UUID, bytes]] = ()
 
 
 class EventRecorder(ApplicationRecorder):
@@ -119,6 +126,8 @@ class EventRecorder(ApplicationRecorder):
             ) as tx:
                 positions = self._insert_locked(tx, writes, total)
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
+            if is_key_collision(error):
+                raise KeyAlreadyStored("a new family's id already has a data key") from error
             if not _is_version_conflict(error):
                 raise
             # The (aggregate, version) pair is taken: another command won the race.
@@ -152,6 +161,7 @@ class EventRecorder(ApplicationRecorder):
             self._release(tx, write.claims)
             destroy_keys(tx, write.destroyed_keys, postgres=self.is_postgres)
             self._take(tx, write.claims.take)
+        store_keys(tx, [key for write in writes for key in write.new_keys])
         if self.is_postgres:
             tx.execute(self._insert_sql, [last_recorded_at, *as_columns(rows, len(_EVENT_COLUMNS))])
         else:
