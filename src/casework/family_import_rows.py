@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,13 +82,18 @@ def read_families(lines: Iterable[str], *, first_line: int = 2) -> Iterator[Fami
     # csv.reader, not DictReader: a dict per row built once, of the columns wanted only.
     reader = csv.reader(lines)
     wanted = _wanted_columns(next(reader, []))
+    names = [name for name, _ in wanted]
+    pick = operator.itemgetter(*(index for _, index in wanted))
+    width_needed = max(index for _, index in wanted) + 1
     offset = first_line - 2  # reader.line_num counts the header as line 1
     current: FamilyRows | None = None
     for row in reader:
         if not row:
             continue  # a blank line
-        width = len(row)
-        values = {name: row[index].strip() if index < width else "" for name, index in wanted}
+        if len(row) >= width_needed:
+            values = dict(zip(names, map(str.strip, pick(row)), strict=True))
+        else:  # a short row: its missing columns read as empty
+            values = {name: row[i].strip() if i < len(row) else "" for name, i in wanted}
         if current is not None and values["kk_number"] == current.kk_number:
             current.rows.append(values)
             continue

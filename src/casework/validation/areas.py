@@ -19,8 +19,6 @@ from casework.errors import InvalidValue
 # `[0-9]`, not `\d`: `\d` also matches non-ASCII digits (Arabic-Indic '\u0661').
 _DOTTED = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
 _UNDOTTED = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{10}")
-_TWO_DIGITS = re.compile(r"[0-9]{2}")
-_SIX_DIGITS = re.compile(r"[0-9]{6}")
 
 # Indexed by the number of dot-separated parts.
 _LEVELS = {1: "province", 2: "regency", 3: "district", 4: "village"}
@@ -108,12 +106,14 @@ def areas_overlap(a: str, b: str) -> bool:
 
 def is_known_province(two_digits: str) -> bool:
     """Whether two ASCII digits (a NIK's first two) are a province in the reference list."""
-    return bool(_TWO_DIGITS.fullmatch(two_digits)) and two_digits in _names()
+    # The list's two-character codes are all provinces of ASCII digits: no pattern needed.
+    return len(two_digits) == 2 and two_digits in _names()
 
 
 def is_known_district(six_digits: str) -> bool:
     """Whether six ASCII digits PPKKCC (a NIK's first six) are a district, `PP.KK.CC`."""
-    if not _SIX_DIGITS.fullmatch(six_digits):
+    # Only six ASCII digits can make a listed `PP.KK.CC`: no pattern needed.
+    if len(six_digits) != 6:
         return False
     return f"{six_digits[:2]}.{six_digits[2:4]}.{six_digits[4:]}" in _names()
 

@@ -85,8 +85,8 @@ def check_nik(nik: str, sex: str | None = None) -> list[str]:
     is only a warning, since either side may hold the typo.
     """
     digits = _require_sixteen_digits(nik, "NIK")
-    if is_provisional_nik(digits):
-        return []  # provisional numbers carry no structure to check
+    if digits[0] == "0":
+        return []  # provisional (is_provisional_nik): no structure to check
     _check_region(digits, "NIK")
     day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
     if 1 <= day <= 31:
