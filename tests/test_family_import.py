@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,8 @@ from casework.aggregates.family import Family
 from casework.cli import main
 from casework.database import uuid_from_row
 from casework.family_import import DoublingSchedule, FamilyImport, ImportCounts, RejectsWriter
-from casework.family_import_rows import COLUMNS, BadImportFile, read_families
+from casework.family_import_planning import ChunkPlanner
+from casework.family_import_rows import COLUMNS, BadImportFile, family_chunks, read_families
 from casework.service import Casework
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
@@ -111,6 +113,22 @@ def test_workers_plan_the_chunks_and_they_are_saved_in_file_order(app: Casework)
     for row in rejects:
         line = lines[int(row["line"]) - 1]
         assert line.startswith(row["kk_number"]) and row["nik"] in line
+
+
+def test_a_planned_chunk_reaches_the_importing_process_as_it_was_planned(app: Casework) -> None:
+    # Given a chunk of valid and invalid families, planned as a worker plans it
+    chunk = next(family_chunks(io.StringIO(generated(12, invalid_share=0.3, seed=3)), 12))
+    planned = ChunkPlanner(app, "test").plan(chunk)
+    assert planned.prepared and planned.rejected
+
+    # When it is pickled across to the importing process (as flat columns)
+    arrived = pickle.loads(pickle.dumps(planned))
+
+    # Then every family, event, claim, key and reject arrives as it was
+    assert arrived == planned
+    assert [type(event.originator_id) for p in arrived.prepared for event in p.events] == [
+        UUID for p in planned.prepared for _ in p.events
+    ]
 
 
 def test_a_rerun_imports_nothing_and_counts_the_families_as_registered(app: Casework) -> None:

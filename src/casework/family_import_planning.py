@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -50,6 +50,64 @@ class PreparedFamily:
 class PlannedChunk:
     prepared: list[PreparedFamily] = field(default_factory=list)
     rejected: list[tuple[FamilyRows, list[FieldProblem]]] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent from a worker to the importing process as flat columns: pickling some ten
+        # objects a family (ids, claims, events, each with its own state) took 12-15 µs a
+        # family each way here, the columns 3-5 (about 5% of an import's CPU).
+        return (_unpacked, (_packed(self.prepared), self.rejected))
+
+
+# One family's columns in `_packed`: a 16-byte id, then the claim, key and counts; its
+# events are `versions`/`topics`/`states` entries, `events` of them.
+_Packed = tuple[
+    bytes,
+    list[str],
+    list[str],
+    list[bytes],
+    list[int],
+    list[bool],
+    list[int],
+    list[int],
+    list[str],
+    list[bytes],
+]
+
+
+def _packed(prepared: list[PreparedFamily]) -> _Packed:
+    events = [event for family in prepared for event in family.events]
+    return (
+        b"".join(family.family_id.bytes for family in prepared),
+        [family.claim.scope for family in prepared],
+        [family.claim.key for family in prepared],
+        [family.wrapped_key for family in prepared],
+        [family.members for family in prepared],
+        [family.warned for family in prepared],
+        [len(family.events) for family in prepared],
+        [event.originator_version for event in events],
+        [event.topic for event in events],
+        [event.state for event in events],
+    )
+
+
+def _unpacked(
+    packed: _Packed, rejected: list[tuple[FamilyRows, list[FieldProblem]]]
+) -> PlannedChunk:
+    ids, scopes, keys, wrapped, members, warned, counts, versions, topics, states = packed
+    prepared: list[PreparedFamily] = []
+    first = 0
+    for index, count in enumerate(counts):
+        family_id = UUID(bytes=ids[16 * index : 16 * index + 16])
+        events = [
+            StoredEvent(family_id, versions[at], topics[at], states[at])
+            for at in range(first, first + count)
+        ]
+        first += count
+        claim = Claim(scopes[index], keys[index], family_id)
+        prepared.append(
+            PreparedFamily(family_id, claim, events, wrapped[index], members[index], warned[index])
+        )
+    return PlannedChunk(prepared, rejected)
 
 
 class ChunkPlanner:
