@@ -7,7 +7,17 @@ from uuid import uuid4
 
 import pytest
 
-from builders import CAUSE, OTHER_VILLAGE, deliver, member, next_kk, open_source, pads, register
+from builders import (
+    CAUSE,
+    OTHER_VILLAGE,
+    VILLAGE,
+    deliver,
+    member,
+    next_kk,
+    open_source,
+    pads,
+    register,
+)
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
 from casework.errors import Conflict, NotFound, StaleVersion, ValidationFailed
@@ -51,6 +61,37 @@ def test_a_second_active_family_with_the_same_kk_is_refused(app: Casework) -> No
         register(app, kk_number=kk)
     assert refused.value.kind == "duplicate-kk"
     assert app.event_recorder.max_notification_id() == head_before
+
+
+def test_a_refused_registration_leaves_no_data_key_behind(app: Casework) -> None:
+    # given a registered KK
+    kk = next_kk()
+    register(app, kk_number=kk)
+    # when a second family with that KK is refused
+    refused_id = uuid4()
+    with pytest.raises(Conflict):
+        app.register_family(
+            CAUSE,
+            kk_number=kk,
+            area_code=VILLAGE,
+            address="Jl. Alak No. 9",
+            welfare_desil=None,
+            members=[member()],
+            family_id=refused_id,
+        )
+    # then its key was not stored either: the key commits with the family's events or not at all
+    with app.db.transaction() as tx:
+        tx.execute("SELECT count(*) FROM family_keys WHERE family_id = %s", (refused_id,))
+        assert tx.fetchone() == (0,)
+
+
+def test_a_registered_family_is_cached_as_its_save_left_it(app: Casework) -> None:
+    saved = register(app)
+    cache = app.repository.cache
+    assert cache is not None
+    cached = cache.get(saved.aggregate_id)
+    assert isinstance(cached, Family) and cached.version == 1
+    assert cached.kk_number == app.load(Family, saved.aggregate_id).kk_number
 
 
 def test_kk_is_free_again_when_the_last_member_departs(app: Casework) -> None:

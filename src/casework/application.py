@@ -243,19 +243,26 @@ class CaseworkStore(Application[UUID]):
         claims: ClaimChanges | None = None,
         warnings: Sequence[FieldProblem] = (),
         destroyed_keys: Sequence[UUID] = (),
+        new_keys: Sequence[tuple[UUID, bytes]] = (),
     ) -> int:
         """Save in one transaction; returns the position of the last event written.
 
         The warnings the command reports go with the answer kept for an idempotent request;
-        `destroyed_keys` names the families whose data key the same transaction destroys.
+        `destroyed_keys` names the families whose data key the same transaction destroys,
+        `new_keys` the wrapped keys of new families (`FamilyKeys.new_key`) it stores.
         """
         pending = current_request.get()
         if pending is not None:
             pending.warnings = list(warnings)
+        created = [
+            a
+            for a in aggregates
+            if a.pending_events[:1] and a.pending_events[0].originator_version == 1
+        ]
         try:
             if self.groups is not None and self.turns.enabled:
                 recordings = self._save_in_group(
-                    self.groups, aggregates, claims, tuple(destroyed_keys), pending
+                    self.groups, aggregates, claims, tuple(destroyed_keys), pending, new_keys
                 )
             else:
                 # Commands racing as separate processes do: each commits alone.
@@ -263,11 +270,25 @@ class CaseworkStore(Application[UUID]):
                     *aggregates,
                     claims=claims or ClaimChanges(),
                     destroyed_keys=tuple(destroyed_keys),
+                    new_keys=new_keys,
                 )
         except ClaimTaken as taken:
             kind, detail = CLAIM_CONFLICTS[taken.claim.scope]
             raise Conflict(kind, detail) from None
+        self._cache_created(created)
         return max(r.notification.id for r in recordings)
+
+    def _cache_created(self, created: Sequence[CaseworkAggregate]) -> None:
+        """New aggregates (a registered family, an opened source) go into the cache as their
+        committed save left them, so the next command on one does not read its snapshot,
+        events and key back. An existing aggregate is in the cache already: the command's
+        load put it there (the library's save caches nothing while loads fast-forward)."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for aggregate in created:
+            # A copy: the command goes on reading its own (the answer it renders).
+            cache.put(aggregate.id, copy_of(aggregate))
 
     def _save_in_group(
         self,
@@ -276,6 +297,7 @@ class CaseworkStore(Application[UUID]):
         claims: ClaimChanges | None,
         destroyed_keys: tuple[UUID, ...],
         pending: PendingRequest | None,
+        new_keys: Sequence[tuple[UUID, bytes]],
     ) -> list[Recording[UUID]]:
         """The library's save, with the insert handed to a commit group: the command lets go
         of its turn once its write is queued and returns once the group has committed.
@@ -293,7 +315,7 @@ class CaseworkStore(Application[UUID]):
         stored = [self.mapper.to_stored_event(event) for event in events]
         attempt = current_attempt.get()
         positions = groups.commit(
-            Write(stored, claims or ClaimChanges(), destroyed_keys, pending),
+            Write(stored, claims or ClaimChanges(), destroyed_keys, pending, new_keys),
             processing_event.aggregates,
             read_epoch=None if attempt is None else attempt.read_epoch,
             alone=bool(destroyed_keys) or (attempt is not None and attempt.alone),

@@ -78,9 +78,10 @@ class FamilyKeys:
         return key
 
     def new_key(self, family_id: UUID) -> bytes:
-        """A fresh data key for a family about to be registered (a bulk import), cached here
-        to seal its first events at once; returned wrapped, for the write of those events to
-        store with them (`Write.new_keys`, `store_keys`)."""
+        """A fresh data key for a family about to be registered, cached here to seal its
+        first events at once; returned wrapped, for the write of those events to store with
+        them (`Write.new_keys`, `store_keys`), so the key commits with its family or not at
+        all. The caller seals at once: the cache keeps the key for seconds only."""
         key = secrets.token_bytes(KEY_BYTES)
         self._remember(family_id, key, self._forgotten)
         return self._master.wrap(key, family_id.bytes)

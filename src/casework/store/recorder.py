@@ -103,14 +103,16 @@ class EventRecorder(ApplicationRecorder):
         *,
         claims: ClaimChanges | None = None,
         destroyed_keys: Sequence[UUID] = (),
+        new_keys: Sequence[tuple[UUID, bytes]] = (),
         **_: Any,
     ) -> Sequence[int] | None:
         """`destroyed_keys`: families whose data key goes with these events (an erasure), so
-        the erasure event, its released claims and the key's destruction commit together."""
+        the erasure event, its released claims and the key's destruction commit together;
+        `new_keys`: the wrapped keys of the families these events register."""
         if not stored_events:
             return []
         request = current_request.get()
-        write = Write(stored_events, claims or ClaimChanges(), destroyed_keys, request)
+        write = Write(stored_events, claims or ClaimChanges(), destroyed_keys, request, new_keys)
         return self.insert_writes([write])[0]
 
     def insert_writes(self, writes: Sequence[Write]) -> list[list[int]]:
