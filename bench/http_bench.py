@@ -64,6 +64,9 @@ class Figures:
     errors: int
     rss_mb: float = 0.0
 
+    cpu_ms: float = 0.0  # the server's CPU a request
+    transactions: float = 0.0  # database transactions a request (the run's database, all sessions)
+
     @property
     def rate(self) -> float:
         return self.requests / self.seconds
@@ -148,6 +151,12 @@ def run_wrk(port: int, clients: int, seconds: int, data_file: Path) -> Figures:
         p99_ms=float(values["p99_ms"]),
         errors=int(values["status_errors"]) + int(values["socket_errors"]),
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU the process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -244,16 +253,31 @@ class Bench:
         for clients in self.args.clients:
             data = self.data_file(token, source, families, clients)
             head = self.event_head()
+            cpu, transactions = cpu_seconds(pid), self.transactions()
             figures = run_wrk(port, clients, self.args.seconds, data)
             figures.rss_mb = rss_mb(pid)
+            # Steadier than the rates on a VM whose speed drifts: what a request costs.
+            figures.cpu_ms = 1000 * (cpu_seconds(pid) - cpu) / max(figures.requests, 1)
+            time.sleep(1.1)  # backends report their counts to pg_stat_database within 1 s
+            figures.transactions = (self.transactions() - transactions) / max(figures.requests, 1)
             results.append(figures)
             print(
                 f"  {clients:>3} clients: {figures.rate:8.0f}/s  p50 {figures.p50_ms:7.2f} ms"
                 f"  p99 {figures.p99_ms:7.2f} ms  errors {figures.errors}"
-                f"  peak RSS {figures.rss_mb:.0f} MB{self.grouping_since(head)}",
+                f"  peak RSS {figures.rss_mb:.0f} MB  {figures.cpu_ms:.2f} ms CPU and "
+                f"{figures.transactions:.1f} transactions a request{self.grouping_since(head)}",
                 flush=True,
             )
         return results
+
+    def transactions(self) -> int:
+        """Transactions the database has committed or rolled back, every session's."""
+        with psycopg.connect(self.args.url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                "WHERE datname = current_database()"
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def event_head(self) -> int | None:
         """The last stored position (None: no casework store in the schema, the ceiling)."""
