@@ -21,7 +21,8 @@ Baselines in the same run, at the same client counts:
 - pgbench: a one-row INSERT (autocommit) per transaction, `-c N -j min(N,2) -T seconds`.
 
 Prints commands/s, p50/p99 latency, errors (non-2xx answers and socket errors), the server's RSS,
-and the ratios ours/ceiling and ours/pgbench. Nothing is asserted.
+its CPU and the database's transactions a request, and the ratios ours/ceiling and
+ours/pgbench. Nothing is asserted.
 """
 
 from __future__ import annotations

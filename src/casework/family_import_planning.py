@@ -8,8 +8,9 @@ the planned chunks in file order while the workers plan the next ones. With no w
 (`workers=0`) the same planner runs in the importing process.
 
 A worker saves nothing: it returns the sealed events, the KK claim and the wrapped data key
-of each family, for the importing process to store (the key first) under the same rules as a
-registration through the API, whose `plan_registration` and event mapper it uses.
+of each family, for the importing process to store together, in one transaction, under the
+same rules as a registration through the API, whose `plan_registration` and event mapper it
+uses.
 """
 
 from __future__ import annotations
