@@ -32,9 +32,7 @@ def collect_rarely() -> None:
 def collecting_rarely() -> Iterator[None]:
     """`collect_rarely` for the duration of a block, in a process that goes on afterwards."""
     thresholds = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(BULK_THRESHOLD, *thresholds[1:])
+    collect_rarely()
     try:
         yield
     finally:

@@ -66,8 +66,9 @@ class EventRecord:
 @dataclass(frozen=True)
 class Write:
     """What one command saves: its events, the claims they take or release, the family keys an
-    erasure destroys or new families' keys stored with their first events (a bulk import's
-    wrapped keys), and the Idempotency-Key request whose answer is kept with them."""
+    erasure destroys or new families' wrapped keys stored with their first events (a
+    registration's, a bulk import's), and the Idempotency-Key request whose answer is kept
+    with them."""
 
     stored_events: Sequence[StoredEvent]
     claims: ClaimChanges = field(default_factory=ClaimChanges)
