@@ -46,7 +46,8 @@ from casework.store.commit_groups import CommitGroups, DecideAgain
 from casework.store.family_keys import FamilyKeys
 from casework.store.kept_responses import PendingRequest, current_request
 from casework.store.mapper import EventMapper
-from casework.store.recorder import EventRecord, EventRecorder, Write
+from casework.store.record_cache import EventRecord
+from casework.store.recorder import EventRecorder, Write
 from casework.store.snapshot_recorder import SnapshotRecorder
 from casework.store.snapshot_state import copy_of
 from casework.store.snapshot_store import (
@@ -232,8 +233,8 @@ class CaseworkStore(Application[UUID]):
             raise NotFound(f"no {kind.__name__} {aggregate_id}")
         return aggregate
 
-    def event_records(self, aggregate_id: UUID) -> list[EventRecord]:
-        return self.event_recorder.event_records(aggregate_id)
+    def event_records(self, aggregate_id: UUID, *, through: int | None = None) -> list[EventRecord]:
+        return self.event_recorder.event_records(aggregate_id, through=through)
 
     # -- saving ------------------------------------------------------------------------------
 

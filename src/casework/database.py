@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, Protocol
 from uuid import UUID
@@ -46,6 +46,12 @@ class Transaction(Protocol):
     def fetchall(self) -> list[Row]: ...
     @property
     def rowcount(self) -> int: ...
+
+
+class InsertTransaction(Transaction, Protocol):
+    """The event recorder's transaction: it also reads rows back without a round trip."""
+
+    def execute_later(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], list[Row]]: ...
 
 
 class Database(Protocol):
@@ -104,6 +110,23 @@ class _CursorTransaction:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def execute_later(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], list[Row]]:
+        """Run a statement whose rows are read only once the transaction is over (call the
+        result). On PostgreSQL it runs on a cursor of its own, so in a pipeline its answer
+        comes back with the others' and costs no round trip; SQLite runs it at once."""
+        cursor = self._cursor.connection.cursor()
+        cursor.execute(self._sql(sql), tuple(params))
+        if self._qmark:
+            rows = [tuple(row) for row in cursor.fetchall()]
+            cursor.close()
+            return lambda: rows
+
+        def rows_later() -> list[Row]:
+            with cursor:
+                return [tuple(row) for row in cursor.fetchall()]
+
+        return rows_later
 
     def insert_rows(
         self,

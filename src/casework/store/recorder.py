@@ -27,7 +27,15 @@ from eventsourcing.persistence import (
     Subscription,
 )
 
-from casework.database import Database, Transaction, as_columns, unnest_insert, uuid_from_row
+from casework.database import (
+    Database,
+    InsertTransaction,
+    Row,
+    Transaction,
+    as_columns,
+    unnest_insert,
+    uuid_from_row,
+)
 from casework.store import chain
 from casework.store.claims import Claim, ClaimChanges, ClaimTaken
 from casework.store.family_keys import (
@@ -37,6 +45,7 @@ from casework.store.family_keys import (
     store_keys,
 )
 from casework.store.kept_responses import PendingRequest, current_request, keep_with_events
+from casework.store.record_cache import EventRecord, EventRecordCache
 
 _LAST_EVENT = (
     "SELECT position, chain_hash, recorded_at FROM stored_events ORDER BY position DESC LIMIT 1"
@@ -52,15 +61,8 @@ _EVENT_COLUMNS = (
     ("chain_hash", "bytea"),
 )
 _CLAIM_COLUMNS = (("scope", "text"), ("claim_key", "text"), ("owner_id", "uuid"))
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """Where and when one event of an aggregate was stored."""
-
-    version: int
-    position: int
-    recorded_at: datetime
+# Where and when each inserted event was stored, read back for the record cache.
+_RECORD = "originator_id, originator_version, position, recorded_at"
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,16 @@ class EventRecorder(ApplicationRecorder):
         self.db = db
         # Called after every committed insert (projection runners in this process wake up).
         self.listeners: list[Callable[[], None]] = []
+        self.records = EventRecordCache()
         self.is_postgres = db.location.is_postgres
         # recorded_at: the clock while the lock is held, never below the last event's.
         if self.is_postgres:
             # All of a transaction's events in one statement over arrays; the clock is read
             # per row, in position order.
             clock = ("recorded_at", "GREATEST(clock_timestamp(), %b::timestamptz)")
-            self._insert_sql = unnest_insert("stored_events", _EVENT_COLUMNS, (clock,))
+            self._insert_sql = (
+                unnest_insert("stored_events", _EVENT_COLUMNS, (clock,)) + f" RETURNING {_RECORD}"
+            )
         else:
             recorded_at = "max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), coalesce(%s, ''))"
             self._insert_sql = (
@@ -127,7 +132,7 @@ class EventRecorder(ApplicationRecorder):
             with self.db.transaction(
                 insert_lock=not self.is_postgres, pipelined=self.is_postgres
             ) as tx:
-                positions = self._insert_locked(tx, writes, total)
+                positions, records = self._insert_locked(tx, writes, total)
         except (sqlite3.IntegrityError, psycopg.errors.UniqueViolation) as error:
             if is_key_collision(error):
                 raise KeyAlreadyStored("a new family's id already has a data key") from error
@@ -135,13 +140,19 @@ class EventRecorder(ApplicationRecorder):
                 raise
             # The (aggregate, version) pair is taken: another command won the race.
             raise IntegrityError(error) from error
+        # Committed: the answers about these aggregates need not read their records back.
+        self.records.extend(
+            (uuid_from_row(row[0]), EventRecord(row[1], row[2], as_datetime(row[3])))
+            for row in sorted(records(), key=lambda row: int(row[2]))  # in position order
+        )
         for listener in self.listeners:
             listener()  # committed: wake whoever follows the store in this process
         return positions
 
     def _insert_locked(
-        self, tx: Transaction, writes: Sequence[Write], total: int
-    ) -> list[list[int]]:
+        self, tx: InsertTransaction, writes: Sequence[Write], total: int
+    ) -> tuple[list[list[int]], Callable[[], list[Row]]]:
+        """The writes' positions, and their events' records to read once committed."""
         if self.is_postgres:
             # Lock, last event and the NOTIFY of the new head, in one round trip (migration
             # 0010); the row is all NULL while the store is empty.
@@ -166,9 +177,14 @@ class EventRecorder(ApplicationRecorder):
             self._take(tx, write.claims.take)
         store_keys(tx, [key for write in writes for key in write.new_keys])
         if self.is_postgres:
-            tx.execute(self._insert_sql, [last_recorded_at, *as_columns(rows, len(_EVENT_COLUMNS))])
+            records = tx.execute_later(
+                self._insert_sql, [last_recorded_at, *as_columns(rows, len(_EVENT_COLUMNS))]
+            )
         else:
             tx.executemany(self._insert_sql, [(*row, last_recorded_at) for row in rows])
+            records = tx.execute_later(
+                f"SELECT {_RECORD} FROM stored_events WHERE position > %s", (position,)
+            )
         if not releasing:
             self._take(tx, [claim for write in writes for claim in write.claims.take])
         for write, written in zip(writes, positions, strict=True):
@@ -177,7 +193,7 @@ class EventRecorder(ApplicationRecorder):
                 # The answer to an Idempotency-Key commits with the events it reports, or not
                 # at all.
                 keep_with_events(tx, request, write.stored_events, written[-1])
-        return positions
+        return positions, records
 
     @staticmethod
     def _release(tx: Transaction, claims: ClaimChanges) -> None:
@@ -274,7 +290,15 @@ class EventRecorder(ApplicationRecorder):
 
     # -- casework's own queries --------------------------------------------------------------
 
-    def event_records(self, originator_id: UUID) -> list[EventRecord]:
+    def event_records(
+        self, originator_id: UUID, *, through: int | None = None
+    ) -> list[EventRecord]:
+        """The aggregate's records in version order: all of them, or with `through` those
+        up to that version (kept ones when the cache holds them all)."""
+        if through is not None:
+            kept = self.records.through(originator_id, through)
+            if kept is not None:
+                return kept
         with self.db.single_read() as tx:
             tx.execute(
                 "SELECT originator_version, position, recorded_at FROM stored_events "
@@ -282,7 +306,11 @@ class EventRecorder(ApplicationRecorder):
                 (originator_id,),
             )
             rows = tx.fetchall()
-        return [EventRecord(row[0], row[1], as_datetime(row[2])) for row in rows]
+        records = [EventRecord(row[0], row[1], as_datetime(row[2])) for row in rows]
+        self.records.replace(originator_id, records)
+        if through is not None:
+            return [record for record in records if record.version <= through]
+        return records
 
     def position_of(self, originator_id: UUID, version: int) -> int:
         """Where one version of an aggregate was stored (one row, however long its history)."""

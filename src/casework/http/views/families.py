@@ -18,7 +18,7 @@ from casework.http.schemas.families import (
     UppkaOut,
 )
 from casework.service import Casework
-from casework.store.recorder import EventRecord
+from casework.store.record_cache import EventRecord
 from casework.validation.areas import area_name
 
 
@@ -30,7 +30,7 @@ def family_view(
     warnings: Sequence[FieldProblem] | None = None,
 ) -> FamilyOut:
     """`position` is the write's last position when answering a command, else the family's."""
-    records = {r.version: r for r in app.event_records(family.id) if r.version <= family.version}
+    records = {r.version: r for r in app.event_records(family.id, through=family.version)}
     return FamilyOut(
         id=family.id,
         version=family.version,
