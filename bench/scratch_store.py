@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from casework.cli_import import default_workers
 from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -61,5 +62,5 @@ def import_generated(settings: Settings, families: int, seed: int, batch: int = 
         generator = FamilyGenerator(seed=seed, area="53.71")
         with csv_path.open("w", newline="", encoding="utf-8") as out:
             write_csv(out, generator.families(families), families)
-        _counts, seconds = import_file(settings, csv_path, batch)
+        _counts, seconds = import_file(settings, csv_path, batch, default_workers())
     return seconds

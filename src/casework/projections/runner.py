@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 import structlog
-from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 
 from casework.application import CaseworkStore
@@ -188,14 +187,12 @@ class ProjectionRunner:
                 ]
             )
         facts = []
-        for want, row in zip(wanted, rows, strict=True):
+        decode = self.mapper.decode
+        for cls, want, row in zip(classes, wanted, rows, strict=True):
             position, originator_id, version, topic, state, recorded_at = row
             aggregate_id = uuid_from_row(originator_id)
             event = (
-                self.mapper.to_domain_event(
-                    StoredEvent(aggregate_id, version, topic, bytes(state)),
-                    with_personal=personal,
-                )
+                decode(cls, aggregate_id, version, topic, bytes(state), with_personal=personal)
                 if want
                 else PASSED_OVER
             )
