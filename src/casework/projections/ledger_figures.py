@@ -8,8 +8,7 @@ drawn has exceeded receipts, and receipts the budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from casework.aggregates.funding_source import FundingSource
 
@@ -23,8 +22,10 @@ ENTRY_KINDS: dict[type, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Figures:
+class Figures(NamedTuple):
+    """A tuple, not a dataclass: a rebuild of the ledger makes one per event that moves money,
+    and a dataclass's `replace` (two an event) was a sixth of its time."""
+
     budget_idr: int = 0
     received_idr: int = 0
     drawn_idr: int = 0  # net of reversals
@@ -34,24 +35,23 @@ class Figures:
     over_received_since: int | None = None
 
     def as_row(self) -> dict[str, int | None]:
-        """The figures as the ledger's columns (what `asdict` gives, without its deep copy,
-        a tenth of a rebuild's time)."""
-        return {name: getattr(self, name) for name in FIGURE_COLUMNS}
+        """The figures as the ledger's columns."""
+        return dict(zip(FIGURE_COLUMNS, self, strict=True))
 
     def after(self, event: Any, position: int) -> Figures:
-        moved = _moved(self, event)
-        return replace(
-            moved,
-            unreceived_since=_since(
-                self.unreceived_since, moved.drawn_idr > moved.received_idr, position
-            ),
-            over_received_since=_since(
-                self.over_received_since, moved.received_idr > moved.budget_idr, position
-            ),
+        budget, received, drawn, voided, deliveries = _moved(self, event)
+        return Figures(
+            budget,
+            received,
+            drawn,
+            voided,
+            deliveries,
+            _since(self.unreceived_since, drawn > received, position),
+            _since(self.over_received_since, received > budget, position),
         )
 
 
-FIGURE_COLUMNS = tuple(f.name for f in fields(Figures))
+FIGURE_COLUMNS = Figures._fields
 
 
 def entry_amount(event: Any) -> int:
@@ -62,25 +62,21 @@ def entry_amount(event: Any) -> int:
     return 0
 
 
-def _moved(figures: Figures, event: Any) -> Figures:
-    if isinstance(event, FundingSource.Opened | FundingSource.BudgetRevised):
-        return replace(figures, budget_idr=event.budget_idr)
-    if isinstance(event, FundingSource.FundsReceived):
-        return replace(figures, received_idr=figures.received_idr + event.amount_idr)
+Money = tuple[int, int, int, int, int]  # budget, received, drawn, voided, deliveries
+
+
+def _moved(figures: Figures, event: Any) -> Money:
+    budget, received, drawn, voided, deliveries = figures[:5]
     if isinstance(event, FundingSource.Drawn):
-        return replace(
-            figures,
-            drawn_idr=figures.drawn_idr + event.value_idr,
-            deliveries=figures.deliveries + 1,
-        )
+        return budget, received, drawn + event.value_idr, voided, deliveries + 1
     if isinstance(event, FundingSource.DrawReversed):
-        return replace(
-            figures,
-            drawn_idr=figures.drawn_idr - event.value_idr,
-            voided_idr=figures.voided_idr + event.value_idr,
-            deliveries=figures.deliveries - 1,
-        )
-    return figures  # closure moves no money
+        value = event.value_idr
+        return budget, received, drawn - value, voided + value, deliveries - 1
+    if isinstance(event, FundingSource.Opened | FundingSource.BudgetRevised):
+        return event.budget_idr, received, drawn, voided, deliveries
+    if isinstance(event, FundingSource.FundsReceived):
+        return budget, received + event.amount_idr, drawn, voided, deliveries
+    return budget, received, drawn, voided, deliveries  # closure moves no money
 
 
 def _since(since: int | None, holds: bool, position: int) -> int | None:
