@@ -7,6 +7,7 @@ thresholds a 100,000-family import spent 1.4 s of the importing process's 5.8 s 
 0.6 s of each planning worker's 8.4 s, in the collector (timed with gc.callbacks); collecting
 rarely brought both to about 0.1 s. Almost nothing an import makes is cyclic, so collecting
 rarely costs no memory to speak of: reference counting frees the rest as it always does.
+A projection rebuild is the same kind of job (see `ProjectionRunner.rebuild`).
 """
 
 from __future__ import annotations

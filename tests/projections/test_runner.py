@@ -6,10 +6,12 @@ The audit trail is the probe: it holds one row per event it processed, keyed by 
 
 from __future__ import annotations
 
+import gc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from builders import deliver, open_source, register
+from casework.gc_policy import BULK_THRESHOLD
 from casework.projections import tracking
 from casework.projections.audit_trail import AuditTrailProjection
 from casework.projections.runner import ProjectionRunner
@@ -63,10 +65,21 @@ def test_a_rebuild_equals_the_live_read_model(app: Casework) -> None:
     live = trail_rows(app)
     # when it is rebuilt from position zero, with a progress report
     reports: list[tuple[int, int]] = []
-    runner.rebuild(projection, progress=lambda done, total: reports.append((done, total)))
+    thresholds = gc.get_threshold()
+    seen_during: list[tuple[int, ...]] = []
+
+    def report(done: int, total: int) -> None:
+        reports.append((done, total))
+        seen_during.append(gc.get_threshold())
+
+    runner.rebuild(projection, progress=report)
     # then the tables are the same, row for row, and the progress reached the head
     assert trail_rows(app) == live
     assert reports[-1][0] == reports[-1][1] == stored_positions(app)[-1]
+    # and the collector ran rarely during the rebuild, as before once it was done
+    assert {during[0] for during in seen_during} == {BULK_THRESHOLD}
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_runner_follows_concurrent_writers_without_skipping(app: Casework) -> None:

@@ -25,6 +25,7 @@ from eventsourcing.utils import resolve_topic
 
 from casework.application import CaseworkStore
 from casework.database import Database, uuid_from_row
+from casework.gc_policy import collecting_rarely
 from casework.projections import tracking
 from casework.projections.base import BatchPreparation, Projection, StoredFact
 from casework.projections.batch_writes import BatchWrites
@@ -33,7 +34,12 @@ from casework.store.recorder import as_datetime
 
 log = structlog.get_logger("casework.projections")
 
-BATCH_SIZE = 1000
+# Events a batch takes at most. On PostgreSQL a larger batch spreads a batch's fixed cost (the
+# position lock, a statement per table, the commit, the read-ahead hand-over) over more events:
+# rebuilds of 5.25M events ran 10-14% faster at 4,000 than at 1,000 (8,000 gained little
+# more). On SQLite a batch holds the store's only write lock, so it stays short there.
+POSTGRES_BATCH_SIZE = 4000
+SQLITE_BATCH_SIZE = 1000
 # Stands for the event of a position the projection does not handle: never decoded, never applied.
 PASSED_OVER = object()
 Progress = Callable[[int, int], None]
@@ -45,14 +51,16 @@ class ProjectionRunner:
         store: CaseworkStore,
         projections: Sequence[Projection],
         *,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int | None = None,
         target: Database | None = None,
     ) -> None:
         self.store = store
         self.projections = list(projections)
-        self.batch_size = batch_size
         self.target: Database = store.db if target is None else target
         self.postgres = self.target.location.is_postgres
+        if batch_size is None:
+            batch_size = POSTGRES_BATCH_SIZE if self.postgres else SQLITE_BATCH_SIZE
+        self.batch_size = batch_size
         assert isinstance(store.mapper, EventMapper), "the store decodes with casework's mapper"
         self.mapper: EventMapper = store.mapper
 
@@ -128,7 +136,15 @@ class ProjectionRunner:
 
         On PostgreSQL the tables are truncated: a DELETE leaves every old row behind as a
         dead tuple until a vacuum, and a rebuild over them was seen here to run a quarter
-        slower each time (autovacuum is off on some servers, and lags on all of them)."""
+        slower each time (autovacuum is off on some servers, and lags on all of them).
+
+        The cycle collector runs rarely meanwhile: a rebuild makes and drops millions of
+        events and rows, almost none of them cyclic, and with the default thresholds a 5.25M
+        event rebuild spent a quarter of its Python CPU (81 s against 59 s) in collections."""
+        with collecting_rarely():
+            return self._rebuild(projection, progress)
+
+    def _rebuild(self, projection: Projection, progress: Progress | None) -> int:
         with self.target.transaction(insert_lock=not self.postgres) as tx:
             tracking.lock_position(tx, projection.name, postgres=self.postgres)
             if self.postgres:
