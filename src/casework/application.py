@@ -38,6 +38,7 @@ from casework.aggregates.base import CaseworkAggregate
 from casework.crypto import MasterKey, load_master_key
 from casework.database import Database, open_database
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
+from casework.handed_over import take_handed_over
 from casework.migrate import DatabaseNotMigrated, require_migrated
 from casework.settings import Settings
 from casework.store.aggregate_locks import AggregateLocks, Turn
@@ -173,8 +174,16 @@ class CaseworkStore(Application[UUID]):
     # -- loading -----------------------------------------------------------------------------
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        # Taken by the request's first load of the aggregate, whatever that load then reads.
+        handed_over = take_handed_over(aggregate_id)
         cached = self._queued_state(aggregate_id)
         if cached is None:
+            # This request loaded it a moment ago (a private copy), and no write of this
+            # process is known to have committed since.
+            if handed_over is not None and handed_over.version >= self._committed_version(
+                aggregate_id
+            ):
+                return self._checked(kind, aggregate_id, handed_over, expected_version)
             try:
                 # The cached aggregate itself (fast-forwarded, or from the latest snapshot and
                 # the events after it on a miss), copied here: commands must not touch it.
@@ -183,9 +192,23 @@ class CaseworkStore(Application[UUID]):
                 )
             except AggregateNotFoundError:
                 raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
-        if not isinstance(cached, kind):
+        return self._checked(kind, aggregate_id, copy_of(cached), expected_version)
+
+    def _committed_version(self, aggregate_id: UUID) -> int:
+        """The aggregate's latest version this process has seen committed, as far as the
+        recorder keeps its records (0: not known). A handed-over aggregate older than that
+        would lose its version race for certain, and a lost race fails a whole commit group."""
+        return self.event_recorder.records.kept_version(aggregate_id)
+
+    def _checked(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        aggregate: CaseworkAggregate,
+        expected_version: int | None,
+    ) -> A:
+        if not isinstance(aggregate, kind):
             raise NotFound(f"no {kind.__name__} {aggregate_id}")
-        aggregate: A = copy_of(cached)
         if expected_version is not None and aggregate.version != expected_version:
             raise StaleVersion(expected_version, aggregate.version)
         return aggregate

@@ -20,6 +20,7 @@ from litestar.handlers.base import BaseRouteHandler
 from casework.access.users import User
 from casework.aggregates.family import Family
 from casework.errors import InvalidValue, NotFound
+from casework.handed_over import hand_over
 from casework.service import Casework
 from casework.validation.areas import area_covers, normalise_area_code
 
@@ -70,8 +71,9 @@ async def authorize(
         if verdict is _UNKNOWN:
             casework: Casework = connection.app.state.casework
             verdict = await anyio.to_thread.run_sync(family_verdict, casework, user, family_id)
-        if verdict is not None:
+        if isinstance(verdict, NotFoundException):
             raise verdict
+        hand_over(verdict)  # the handler's load of the family need not read the store again
 
 
 # Where authentication leaves the area verdict it found in the same worker-thread call
@@ -93,10 +95,11 @@ def judge_family_early(
     state[_FAMILY_VERDICT] = family_verdict(casework, user, family_id)
 
 
-def family_verdict(casework: Casework, user: User, family_id: UUID) -> NotFoundException | None:
-    """None when the family lies in the caseworker's areas; else the 404 to answer."""
+def family_verdict(casework: Casework, user: User, family_id: UUID) -> Family | NotFoundException:
+    """The family, as just loaded, when it lies in the caseworker's areas; else the 404 to
+    answer."""
     try:
         family = casework.load(Family, family_id)
     except NotFound:
         return NotFoundException(f"no family {family_id}")
-    return None if covers(user, family.area_code) else NotFoundException(f"no family {family_id}")
+    return family if covers(user, family.area_code) else NotFoundException(f"no family {family_id}")

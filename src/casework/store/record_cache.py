@@ -45,6 +45,13 @@ class EventRecordCache:
             self._records.move_to_end(aggregate_id)
             return records[:version]
 
+    def kept_version(self, aggregate_id: UUID) -> int:
+        """The aggregate's last version kept here (0: none kept): a version this process
+        knows was committed."""
+        with self._lock:
+            records = self._records.get(aggregate_id)
+            return 0 if records is None else len(records)
+
     def replace(self, aggregate_id: UUID, records: Sequence[EventRecord]) -> None:
         """All of an aggregate's records, as just read from the store."""
         if not _from_the_first(records):
