@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from casework.database import Row
+from casework.database import Row, Transaction
 from casework.projections.batch_writes import BatchWrites, RowsStatement
 from casework.service import Casework
 
@@ -42,6 +44,14 @@ def members(app: Casework) -> list[Row]:
     with app.db.transaction() as tx:
         tx.execute("SELECT member_no, label FROM held_members ORDER BY member_no")
         return tx.fetchall()
+
+
+def store_member(tx: Transaction, family_id: UUID) -> None:
+    """Member 1 of the family, labelled 'stored', written directly (not through a batch)."""
+    tx.execute(
+        "INSERT INTO held_members (family_id, member_no, label) VALUES (%s, 1, 'stored')",
+        (family_id,),
+    )
 
 
 def member(family_id: UUID, member_no: int, label: str | None) -> dict[str, object]:
@@ -87,10 +97,7 @@ def test_insert_if_absent_keeps_the_stored_row_and_the_first_of_the_batch(
 ) -> None:
     family = uuid4()
     with store.db.transaction() as tx:
-        tx.execute(
-            "INSERT INTO held_members (family_id, member_no, label) VALUES (%s, 1, 'stored')",
-            (family,),
-        )
+        store_member(tx, family)
         writes = BatchWrites(tx, postgres=store.db.location.is_postgres)
         writes.insert("held_members", member(family, 1, "again"), if_absent=True)
         writes.insert("held_members", member(family, 2, "new"), if_absent=True)
@@ -112,3 +119,60 @@ def test_a_held_statement_reads_rows_inserted_earlier_in_the_batch(store: Casewo
         tx.execute("SELECT gift_id, label FROM held_given")
         rows = [(str(gift_id), label) for gift_id, label in tx.fetchall()]
     assert rows == [(str(gift), "kepala")]
+
+
+def committed_reader(app: Casework) -> Callable[[str, Sequence[Any]], list[Row]]:
+    def read(sql: str, params: Sequence[Any]) -> list[Row]:
+        with app.db.transaction() as tx:
+            tx.execute(sql, params)
+            return tx.fetchall()
+
+    return read
+
+
+def test_a_batch_applied_ahead_writes_nothing_until_sent_then_all_in_order(
+    store: Casework,
+) -> None:
+    family = uuid4()
+    postgres = store.db.location.is_postgres
+    # given a batch applied before its transaction: held rows, then a direct statement
+    writes = BatchWrites.ahead(
+        postgres=postgres, run=object(), read_committed=committed_reader(store)
+    )
+    writes.insert("held_members", member(family, 1, "kepala"))
+    writes.insert("held_members", member(family, 2, "ibu"))
+    writes.execute("DELETE FROM held_members WHERE member_no = %s", (2,))
+    writes.update("held_members", {"family_id": family, "member_no": 1}, {"label": "ayah"})
+    # then nothing was written yet
+    assert members(store) == []
+    # when it is sent into a transaction
+    with store.db.transaction() as tx:
+        writes.send(tx)
+    # then the writes ran in the order applied: the delete after the inserts, the update last
+    assert members(store) == [(1, "ayah")]
+
+
+def test_a_batch_applied_ahead_reads_what_was_committed_and_has_no_results(
+    store: Casework,
+) -> None:
+    family = uuid4()
+    with store.db.transaction() as tx:
+        store_member(tx, family)
+    writes = BatchWrites.ahead(
+        postgres=store.db.location.is_postgres, run=object(), read_committed=committed_reader(store)
+    )
+    writes.insert("held_members", member(family, 2, "queued"))
+    # when it reads, it sees the committed row and not its own queued one
+    assert writes.read("SELECT label FROM held_members ORDER BY member_no") == [("stored",)]
+    # and a statement's results cannot be asked for before the batch is sent
+    writes.execute("SELECT label FROM held_members")
+    with pytest.raises(TypeError, match="applied ahead"):
+        writes.fetchall()
+
+
+def test_a_batch_in_its_transaction_reads_its_own_writes(store: Casework) -> None:
+    family = uuid4()
+    with store.db.transaction() as tx:
+        writes = BatchWrites(tx, postgres=store.db.location.is_postgres)
+        writes.insert("held_members", member(family, 1, "kepala"))
+        assert writes.read("SELECT label FROM held_members") == [("kepala",)]

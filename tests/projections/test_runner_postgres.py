@@ -19,6 +19,7 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+from test_funding_ledger import ledger_tables
 from test_runner import some_history, stored_positions, trail_rows
 
 from builders import CAUSE
@@ -27,6 +28,7 @@ from casework.database import postgres_connect_kwargs
 from casework.demo import load_demo
 from casework.projections import tracking
 from casework.projections.audit_trail import AuditTrailProjection
+from casework.projections.funding_ledger import FundingLedgerProjection
 from casework.projections.runner import ProjectionRunner
 from casework.service import Casework
 
@@ -150,3 +152,29 @@ def test_a_runner_killed_mid_run_resumes_without_double_counting(postgres_app: C
     projection = AuditTrailProjection()
     ProjectionRunner(postgres_app, [projection]).catch_up(projection)
     assert [int(row[0]) for row in trail_rows(postgres_app)] == list(range(1, head + 1))
+
+
+def test_a_run_applied_ahead_that_another_runner_overtakes_drops_what_it_applied(
+    postgres_app: Casework,
+) -> None:
+    # given a funding ledger (it applies ahead and keeps figures across batches) to catch up
+    some_history(postgres_app, families=8)
+    projection, other = FundingLedgerProjection(), FundingLedgerProjection()
+    runner = ProjectionRunner(postgres_app, [projection], batch_size=4)
+    overtaking = ProjectionRunner(postgres_app, [other], batch_size=2)
+    overtaken: list[int] = []
+
+    def another_runner_takes_the_next_batch(position: int, head: int) -> None:
+        # called once a batch has committed, while the next one has already been applied
+        if not overtaken:
+            overtaken.append(overtaking.run_batch(other))
+
+    # when the other runner writes a batch while the next one waits to be written
+    applied = runner.catch_up(projection, another_runner_takes_the_next_batch)
+    # then every event was applied exactly once between them
+    assert overtaken == [2]
+    assert applied + overtaken[0] == len(stored_positions(postgres_app))
+    # and the figures are those of a ledger rebuilt from nothing, with no draw counted twice
+    caught_up = ledger_tables(postgres_app)
+    runner.rebuild(projection)
+    assert ledger_tables(postgres_app) == caught_up

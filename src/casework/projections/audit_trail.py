@@ -102,6 +102,7 @@ class AuditTrailProjection:
     handles = None  # every stored event appears in the trail
     tables: tuple[str, ...] = ("audit_trail",)
     reads_personal_data = False  # a summary leaves personal fields out
+    applies_ahead = True  # it only inserts: a batch can be applied while the last is written
 
     def apply(self, writes: BatchWrites, fact: StoredFact) -> None:
         writes.insert(

@@ -64,3 +64,9 @@ class Projection(Protocol):
 # `apply`, in the same transaction, so that it can read what they need in one query rather
 # than one per event (the funding ledger: the current figures of the sources they move).
 BatchPreparation = Callable[[BatchWrites, list[StoredFact]], None]
+
+# Optional on a projection, as `applies_ahead = True`: on PostgreSQL, while catching up a
+# backlog, its next batch may be applied before the last one is written (`BatchWrites.ahead`).
+# It may then keep state across the batches of a run (`BatchWrites.run`), must read only
+# through `BatchWrites.read`, and must read only rows the run has not written: applied ahead,
+# a read sees what was committed before the batches still being written.

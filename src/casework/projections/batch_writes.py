@@ -23,12 +23,20 @@ expands against the table's own row type (`json_to_recordset` with the statement
 list for held statements): the server parses and casts. Values must be JSON-encodable as the
 column's text form (str, int, bool, None, UUID, date, datetime; no bytes). SQLite runs in the
 process, so it takes the same rows through `executemany`.
+
+A batch may also be applied *ahead*, before its transaction exists (`BatchWrites.ahead`): the
+runner applies the next batch while the last one is still being written. Everything the
+handlers write is then queued, in the same order, and `send` writes it once the transaction
+holds the projection's position. Such a batch cannot see results (`fetchone` and the like
+refuse); it reads with `read`, which sees only what was committed, so a projection applied
+ahead reads only state its own earlier batches of the run have not touched (see `run`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -112,15 +120,41 @@ class _Updates:
             )
 
 
-class BatchWrites:
-    """The batch's transaction, with held inserts and updates (a `Transaction` itself)."""
+Write = Callable[[Transaction], None]
+CommittedRead = Callable[[str, Sequence[Any]], list[Row]]
 
-    def __init__(self, tx: Transaction, *, postgres: bool) -> None:
+
+class BatchWrites:
+    """The batch's transaction, with held inserts and updates (a `Transaction` itself).
+
+    `run` is shared by the batches of one uninterrupted run of the runner, each applied where
+    the one before it left off: a projection may keep what it learnt from earlier batches
+    keyed on it (the ledger: every source's current figures). A batch that might not follow
+    the last one written (the first, or any after a rollback or another runner's batch)
+    comes with a new one."""
+
+    def __init__(
+        self,
+        tx: Transaction | None,
+        *,
+        postgres: bool,
+        run: object | None = None,
+        read_committed: CommittedRead | None = None,
+    ) -> None:
+        assert (tx is None) == (read_committed is not None), "ahead, a batch reads committed rows"
         self._tx = tx
         self._postgres = postgres
+        self.run: object = object() if run is None else run
+        self._read_committed = read_committed
         self._inserts: dict[tuple[str, tuple[str, ...], bool], _Inserts] = {}
         self._updates: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _Updates] = {}
         self._held: dict[RowsStatement, _Held] = {}
+        self._queued: list[Write] = []  # applied ahead: every write, in order, until `send`
+
+    @classmethod
+    def ahead(cls, *, postgres: bool, run: object, read_committed: CommittedRead) -> BatchWrites:
+        """A batch applied before its transaction exists: its writes wait for `send`."""
+        return cls(None, postgres=postgres, run=run, read_committed=read_committed)
 
     def insert(self, table: str, row: Mapping[str, Any], *, if_absent: bool = False) -> None:
         """Add `row` (column -> value); with `if_absent`, not where its key already exists."""
@@ -157,17 +191,43 @@ class BatchWrites:
         self._updates.clear()
         self._held.clear()
         for group in groups:
-            group.send(self._tx, postgres=self._postgres)
+            self._write(partial(group.send, postgres=self._postgres))
+
+    def send(self, tx: Transaction) -> None:
+        """Write a batch applied ahead into `tx`, its transaction, in the order applied."""
+        self.flush()
+        queued, self._queued = self._queued, []
+        for write in queued:
+            write(tx)
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """The rows of a query: after the batch's writes so far, or, applied ahead, of what
+        was committed (not this run's batches still being written)."""
+        if self._read_committed is not None:
+            return self._read_committed(sql, params)
+        self.execute(sql, params)
+        return self.fetchall()
+
+    def _write(self, write: Write) -> None:
+        if self._tx is None:
+            self._queued.append(write)
+        else:
+            write(self._tx)
+
+    def _results(self) -> Transaction:
+        if self._tx is None:
+            raise TypeError("a batch applied ahead has no results yet: read with `read`")
+        return self._tx
 
     # -- the Transaction interface: whatever runs directly sees the held writes first ----------
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.flush()
-        self._tx.execute(sql, params)
+        self._write(lambda tx: tx.execute(sql, params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.flush()
-        self._tx.executemany(sql, rows)
+        self._write(lambda tx: tx.executemany(sql, rows))
 
     def insert_rows(
         self,
@@ -178,14 +238,14 @@ class BatchWrites:
         tail: str = "",
     ) -> None:
         self.flush()
-        self._tx.insert_rows(table, columns, rows, tail=tail)
+        self._write(lambda tx: tx.insert_rows(table, columns, rows, tail=tail))
 
     def fetchone(self) -> Row | None:
-        return self._tx.fetchone()
+        return self._results().fetchone()
 
     def fetchall(self) -> list[Row]:
-        return self._tx.fetchall()
+        return self._results().fetchall()
 
     @property
     def rowcount(self) -> int:
-        return self._tx.rowcount
+        return self._results().rowcount

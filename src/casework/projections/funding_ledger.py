@@ -43,23 +43,28 @@ class FundingLedgerProjection:
     def handles(self) -> frozenset[type[Any]]:
         return frozenset({Family.AidDelivered, *ENTRY_KINDS})
 
+    # Its batches may be applied while the one before is still being written: its handlers
+    # only write, but for the figures of a source the run has not moved yet (`read`).
+    applies_ahead = True
+
     def __init__(self) -> None:
-        # The figures this batch has written, so a busy source's next draw need not read back
-        # its last: a batch is one transaction and this projection the only writer of its rows
-        # (the position row is locked), so they are the table's. A new transaction (the next
-        # batch, or a retry after a rollback) starts empty. A source's programme rows (a few
-        # programmes times the periods of one fiscal year) are read with its figures, all at
-        # once: a programme row missing then is one the source has never drawn on.
-        self._batch: BatchWrites | None = None
+        # The figures the run's batches have written, so a busy source's next draw need not
+        # read back its last: the batches of a run follow each other and this projection is
+        # the only writer of its rows (the position row is locked), so they are the table's.
+        # A new run (after a rollback, another runner's batch, or in turns: every batch)
+        # starts empty. A source's programme rows (a few programmes times the periods of one
+        # fiscal year) are read with its figures, all at once: a programme row missing then
+        # is one the source has never drawn on.
+        self._run: object | None = None
         self._sources: dict[UUID, Figures] = {}
         self._programmes: dict[tuple[UUID, str, str], tuple[int, int]] = {}
 
-    def _in_batch(self, writes: BatchWrites) -> None:
-        if writes is not self._batch:
-            self._batch, self._sources, self._programmes = writes, {}, {}
+    def _in_run(self, writes: BatchWrites) -> None:
+        if writes.run is not self._run:
+            self._run, self._sources, self._programmes = writes.run, {}, {}
 
     def apply(self, writes: BatchWrites, fact: StoredFact) -> None:
-        self._in_batch(writes)
+        self._in_run(writes)
         event = fact.event
         if isinstance(event, Family.AidDelivered):
             writes.insert(
@@ -102,9 +107,9 @@ class FundingLedgerProjection:
         )
 
     def prepare_batch(self, writes: BatchWrites, facts: list[StoredFact]) -> None:
-        """Read the figures and programme rows of every source the batch moves, in two
-        queries, instead of two for each source as its first event comes."""
-        self._in_batch(writes)
+        """Read the figures and programme rows of every source the batch moves that the run
+        has not, in two queries, instead of two for each source as its first event comes."""
+        self._in_run(writes)
         moved = {
             fact.aggregate_id
             for fact in facts
@@ -114,30 +119,30 @@ class FundingLedgerProjection:
 
     def _figures_before(self, writes: BatchWrites, source_id: UUID) -> Figures:
         """The source's figures before this event (read with its programme rows the first
-        time in a batch, unless the batch was prepared)."""
+        time in a run, unless the batch was prepared)."""
         if source_id not in self._sources:
             self._read_sources(writes, {source_id})
         return self._sources[source_id]
 
-    def _read_sources(self, tx: Transaction, source_ids: set[UUID]) -> None:
+    def _read_sources(self, writes: BatchWrites, source_ids: set[UUID]) -> None:
         if not source_ids:
             return
         ids = sorted(source_ids)
         marks = ", ".join(["%s"] * len(ids))
-        tx.execute(
+        figures = writes.read(
             f"SELECT funding_source_id, {_FIGURES} FROM funding_ledger_sources "
             f"WHERE funding_source_id IN ({marks})",
             ids,
         )
-        stored = {uuid_from_row(row[0]): Figures(*row[1:]) for row in tx.fetchall()}
+        stored = {uuid_from_row(row[0]): Figures(*row[1:]) for row in figures}
         # A source opened in this batch has no row yet: its Opened starts it from nothing.
         self._sources.update({source_id: stored.get(source_id, Figures()) for source_id in ids})
-        tx.execute(
+        programmes = writes.read(
             "SELECT funding_source_id, program, period, deliveries, value_idr "
             f"FROM funding_ledger_programs WHERE funding_source_id IN ({marks})",
             ids,
         )
-        for row in tx.fetchall():
+        for row in programmes:
             self._programmes[(uuid_from_row(row[0]), row[1], row[2])] = (int(row[3]), int(row[4]))
 
     def _programme_after(self, writes: BatchWrites, source_id: UUID, event: Any) -> tuple[int, int]:

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
+from typing import Any
 
 import structlog
 from eventsourcing.utils import resolve_topic
 
 from casework.application import CaseworkStore
-from casework.database import Database, uuid_from_row
+from casework.database import Database, Row, uuid_from_row
 from casework.gc_policy import collecting_rarely
 from casework.projections import tracking
 from casework.projections.base import BatchPreparation, Projection, StoredFact
@@ -82,12 +83,7 @@ class ProjectionRunner:
             position = tracking.lock_position(tx, projection.name, postgres=self.postgres)
             batch = _following(facts, position)
             writes = BatchWrites(tx, postgres=self.postgres)
-            handled = [fact for fact in batch if fact.event is not PASSED_OVER]
-            prepare: BatchPreparation | None = getattr(projection, "prepare_batch", None)
-            if prepare is not None and handled:
-                prepare(writes, handled)
-            for fact in handled:
-                projection.apply(writes, fact)
+            _apply_batch(projection, writes, batch)
             writes.flush()
             if batch:
                 tracking.advance(tx, projection.name, batch[-1].position)
@@ -105,16 +101,36 @@ class ProjectionRunner:
         On PostgreSQL, while a full batch is written, the next is read (and decoded) in a
         thread, on the guess that this one applies whole; where it does not (a gap, another
         runner), the guess is dropped and the batch read again. (Not on SQLite: a thread
-        there holds a connection of its own for as long as the store is open.)
+        there holds a connection of its own for as long as the store is open.) A projection
+        that `applies_ahead` has the next batch applied meanwhile too (`_catch_up_ahead`).
         """
+        start = tracking.positions(self.target).get(projection.name, 0)
+        facts = self._read(start, until, projection)
+        total = 0
+        if self.postgres and getattr(projection, "applies_ahead", False) and self._backlog(facts):
+            total = self._catch_up_ahead(projection, start, facts, progress, until)
+            start = tracking.positions(self.target).get(projection.name, 0)
+            facts = self._read(start, until, projection)
+        return total + self._catch_up_in_turns(projection, facts, progress, until)
+
+    def _backlog(self, facts: list[StoredFact]) -> bool:
+        """Whether to read the next batch while this one is written: a full one, on PostgreSQL."""
+        return self.store.db.location.is_postgres and len(facts) == self.batch_size
+
+    def _catch_up_in_turns(
+        self,
+        projection: Projection,
+        facts: list[StoredFact],
+        progress: Progress | None,
+        until: int | None,
+    ) -> int:
+        """Each batch applied and written in one transaction, then the next."""
         total = 0
         with ExitStack() as stack:
             reader: ThreadPoolExecutor | None = None
-            start = tracking.positions(self.target).get(projection.name, 0)
-            facts = self._read(start, until, projection)
             while facts:
                 guess, ahead = facts[-1].position, None
-                if self.store.db.location.is_postgres and len(facts) == self.batch_size:
+                if self._backlog(facts):
                     reader = reader or stack.enter_context(ThreadPoolExecutor(1))
                     ahead = reader.submit(self._read, guess, until, projection)
                 applied = self._apply(projection, facts)
@@ -122,14 +138,82 @@ class ProjectionRunner:
                     break
                 total += applied
                 start = tracking.positions(self.target).get(projection.name, 0)
-                if progress is not None:
-                    head = tracking.head_position(self.store.db) if until is None else until
-                    progress(start, head)
+                self._report(progress, start, until)
                 if ahead is not None and start == guess:
                     facts = ahead.result()
                 else:
                     facts = self._read(start, until, projection)
         return total
+
+    def _catch_up_ahead(
+        self,
+        projection: Projection,
+        start: int,
+        facts: list[StoredFact],
+        progress: Progress | None,
+        until: int | None,
+    ) -> int:
+        """Apply each batch while the one before it is written: this thread applies batch n
+        (Python) while a writer thread sends batch n-1 and waits for the database to write
+        and commit it, and a reader reads batch n+1. In turns, a batch's apply and its writes
+        took turns, and the ledger's rebuild took longer than its Python and its database's
+        work each.
+
+        A batch is written only once the one before it has committed, and only if the
+        position is still where that one left it; if it is not (another runner took the
+        position meanwhile), the run stops and what it applied beyond is dropped: the rest
+        is applied in turns, from wherever the position is."""
+        total, pending, run = 0, 0, object()
+        written: Future[bool] | None = None
+        with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(1) as writer:
+            while True:
+                guess = facts[-1].position if facts else start
+                ahead = None
+                if self._backlog(facts):
+                    ahead = reader.submit(self._read, guess, until, projection)
+                batch = _following(facts, start)
+                writes = None
+                if batch:
+                    writes = BatchWrites.ahead(
+                        postgres=True, run=run, read_committed=self._read_committed
+                    )
+                    _apply_batch(projection, writes, batch)
+                if written is not None:
+                    if not written.result():
+                        return total
+                    total += pending
+                    self._report(progress, start, until)
+                if writes is None:
+                    return total
+                end = batch[-1].position
+                written = writer.submit(self._write_ahead, projection, writes, start, end)
+                pending, start = len(batch), end
+                if ahead is not None and guess == end:
+                    facts = ahead.result()
+                else:
+                    facts = self._read(start, until, projection)
+
+    def _write_ahead(
+        self, projection: Projection, writes: BatchWrites, start: int, end: int
+    ) -> bool:
+        """Write a batch applied ahead, if the position is still `start`; whether it was."""
+        with self.target.transaction(pipelined=True) as tx:
+            if tracking.lock_position(tx, projection.name, postgres=True) != start:
+                return False
+            writes.send(tx)
+            tracking.advance(tx, projection.name, end)
+        return True
+
+    def _read_committed(self, sql: str, params: Sequence[Any]) -> list[Row]:
+        with self.target.single_read() as tx:
+            tx.execute(sql, params)
+            rows: list[Row] = tx.fetchall()
+        return rows
+
+    def _report(self, progress: Progress | None, position: int, until: int | None) -> None:
+        if progress is not None:
+            head = tracking.head_position(self.store.db) if until is None else until
+            progress(position, head)
 
     def rebuild(self, projection: Projection, progress: Progress | None = None) -> int:
         """Empty the projection's tables and replay it from position zero.
@@ -226,6 +310,15 @@ class ProjectionRunner:
                 )
             )
         return facts
+
+
+def _apply_batch(projection: Projection, writes: BatchWrites, batch: list[StoredFact]) -> None:
+    handled = [fact for fact in batch if fact.event is not PASSED_OVER]
+    prepare: BatchPreparation | None = getattr(projection, "prepare_batch", None)
+    if prepare is not None and handled:
+        prepare(writes, handled)
+    for fact in handled:
+        projection.apply(writes, fact)
 
 
 def _following(facts: list[StoredFact], position: int) -> list[StoredFact]:
