@@ -270,7 +270,7 @@ class ProjectionRunner:
         if until is not None:
             sql += " AND position <= %s"
             params.append(until)
-        with self.store.db.single_read() as tx:
+        with self.store.db.single_read(binary=True) as tx:
             tx.execute(sql + " ORDER BY position LIMIT %s", (*params, self.batch_size))
             rows = tx.fetchall()
         handles, personal = projection.handles, projection.reads_personal_data
