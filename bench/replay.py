@@ -45,6 +45,7 @@ import psycopg
 
 from casework.aggregates.family import Family
 from casework.bootstrap import migrate_store
+from casework.gc_policy import freeze_startup
 from casework.service import Casework
 from casework.settings import Settings
 
@@ -101,6 +102,7 @@ def run(settings: Settings, events: int, loads: int, interval: int) -> None:
     migrate_store(settings)
     fast = Casework(dataclasses.replace(settings, snapshot_interval=interval))
     plain = Casework(dataclasses.replace(settings, snapshot_interval=0))
+    freeze_startup()  # as `casework serve` does once started: full collections skip it
     try:
         started = time.perf_counter()
         family_id = record_history(fast, events)

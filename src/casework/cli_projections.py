@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
+from casework.gc_policy import freeze_startup
 from casework.progress import progress_printer
 from casework.projections import tracking
 from casework.projections.following import BackgroundProjections
@@ -63,6 +64,7 @@ def _run(casework: Casework, args: argparse.Namespace) -> int:
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, stop)
     print(f"following the store for {', '.join(p.name for p in chosen)}", file=sys.stderr)
+    freeze_startup()
     background.start()
     stopped.wait()
     background.close()

@@ -15,6 +15,7 @@ from types import FrameType
 
 import uvicorn
 
+from casework.gc_policy import freeze_startup
 from casework.http.app import create_app
 from casework.http.logging_setup import configure_logging
 from casework.settings import Settings
@@ -33,6 +34,7 @@ def serve(settings: Settings, *, host: str, port: int, projections: bool = True)
     # handlers found at start; these make that last step a clean exit (status 0).
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _exit_cleanly)
+    freeze_startup()
     uvicorn.run(
         app,
         host=host,
