@@ -1,4 +1,12 @@
-"""What handlers are given besides the body: the service, who asks, and the pinned version."""
+"""What handlers are given besides the body: the service, who asks, and the pinned version.
+
+Each of them takes the one before it (`cause` the service, `pinned_version` the cause) though
+it does not use it. litestar resolves dependencies of the same depth concurrently, in an anyio
+task group it opens for every request; for three functions that each return at once, that
+cost more than they did: about 0.4 ms of the server's 3.3 ms of CPU a request here (at 32
+clients, back to back: 3.41 and 3.24 ms a request before, 2.94 and 2.87 ms chained). Chained,
+they are resolved one after the other, with no task group.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ def provide_casework(state: State) -> Casework:
 
 def provide_cause(
     request: Request[User, Any, Any],
+    casework: Casework,  # resolved first, not used: see the module's docstring
     idempotency_key: Annotated[
         str | None,
         HeaderParameter(
@@ -41,6 +50,7 @@ def provide_cause(
 
 
 def provide_pinned_version(
+    cause: Cause,  # resolved first, not used: see the module's docstring
     if_match: Annotated[
         str | None,
         HeaderParameter(
