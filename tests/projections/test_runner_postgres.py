@@ -30,6 +30,7 @@ from casework.projections import tracking
 from casework.projections.audit_trail import AuditTrailProjection
 from casework.projections.funding_ledger import FundingLedgerProjection
 from casework.projections.runner import ProjectionRunner
+from casework.projections.switching import AHEAD_SWITCH_SECONDS
 from casework.service import Casework
 
 pytestmark = pytest.mark.postgres
@@ -178,3 +179,20 @@ def test_a_run_applied_ahead_that_another_runner_overtakes_drops_what_it_applied
     caught_up = ledger_tables(postgres_app)
     runner.rebuild(projection)
     assert ledger_tables(postgres_app) == caught_up
+
+
+def test_a_run_applied_ahead_hands_the_gil_over_often_and_restores_it(
+    postgres_app: Casework,
+) -> None:
+    # given a backlog for the audit trail, which applies ahead
+    some_history(postgres_app, families=4)
+    projection = AuditTrailProjection()
+    runner = ProjectionRunner(postgres_app, [projection], batch_size=3)
+    before = sys.getswitchinterval()
+    during: list[float] = []
+    # when it is caught up
+    runner.catch_up(projection, lambda _position, _head: during.append(sys.getswitchinterval()))
+    # then the interval was short while batches were written ahead, and is as it was now
+    assert during
+    assert set(during) == {AHEAD_SWITCH_SECONDS}
+    assert sys.getswitchinterval() == before
