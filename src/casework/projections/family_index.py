@@ -47,6 +47,7 @@ class FamilyIndexProjection:
     personal_tables: tuple[str, ...] = ("family_index", "family_index_members")
 
     reads_personal_data = True  # KK numbers, names and NIKs are what the list searches
+    applies_ahead = True  # its handlers only write: applied while the last batch is written
 
     @property
     def handles(self) -> frozenset[type[Any]]:

@@ -47,6 +47,7 @@ class RecipientsProjection:
     # NIK digests are pseudonymous personal data: an erasure's purge rewrites these tables.
     personal_tables = tables
     reads_personal_data = True  # the NIKs, to digest
+    applies_ahead = True  # its handlers only write: applied while the last batch is written
     handles = frozenset(
         {
             Family.Registered,
