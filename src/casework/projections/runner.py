@@ -73,7 +73,7 @@ class ProjectionRunner:
 
         0 means caught up (or waiting for an event to commit).
         """
-        start = tracking.positions(self.target).get(projection.name, 0)
+        start = self._position(projection)
         return self._apply(projection, self._read(start, until, projection))
 
     def _apply(self, projection: Projection, facts: list[StoredFact]) -> int:
@@ -105,14 +105,18 @@ class ProjectionRunner:
         there holds a connection of its own for as long as the store is open.) A projection
         that `applies_ahead` has the next batch applied meanwhile too (`_catch_up_ahead`).
         """
-        start = tracking.positions(self.target).get(projection.name, 0)
+        start = self._position(projection)
         facts = self._read(start, until, projection)
         total = 0
         if self.postgres and getattr(projection, "applies_ahead", False) and self._backlog(facts):
             total = self._catch_up_ahead(projection, start, facts, progress, until)
-            start = tracking.positions(self.target).get(projection.name, 0)
+            start = self._position(projection)
             facts = self._read(start, until, projection)
         return total + self._catch_up_in_turns(projection, facts, progress, until)
+
+    def _position(self, projection: Projection) -> int:
+        """The projection's position as last committed (0 before its first batch)."""
+        return tracking.positions(self.target).get(projection.name, 0)
 
     def _backlog(self, facts: list[StoredFact]) -> bool:
         """Whether to read the next batch while this one is written: a full one, on PostgreSQL."""
@@ -138,7 +142,7 @@ class ProjectionRunner:
                 if not applied:
                     break
                 total += applied
-                start = tracking.positions(self.target).get(projection.name, 0)
+                start = self._position(projection)
                 self._report(progress, start, until)
                 if ahead is not None and start == guess:
                     facts = ahead.result()
