@@ -28,9 +28,8 @@ def delivery_lines(
     """A page of line items after position `after`, and the cursor of the next page."""
     sql = (
         "SELECT d.delivery_id, d.family_id, d.area_code, d.program, d.period, d.value_idr, "
-        "t.delivered_on, d.voided_position, d.position "
+        "d.delivered_on, d.voided_position, d.position "
         "FROM funding_ledger_deliveries d "
-        "LEFT JOIN funding_ledger_delivery_dates t ON t.delivery_id = d.delivery_id "
         "WHERE d.position > %s AND d.position <= %s"
     )
     params: list[Any] = [after, position]
