@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from casework.bootstrap import migrate_store
 from casework.cli_import import default_workers
 from casework.settings import Settings
 
@@ -28,16 +29,20 @@ def scratch_settings(
 ) -> Iterator[Settings]:
     """Settings for a fresh schema `<prefix>_<random>` under a fresh master key, dropped at the
     end unless `keep`; or, with `reuse="SCHEMA:KEY"` (what a kept run printed), a store that an
-    earlier run built, which is kept again. A store of millions of events takes most of an hour
-    to build here, and the rebuilds on it are what is measured."""
+    earlier run built, which is kept again (and migrated first, if an older casework built it).
+    A store of millions of events takes most of an hour to build here, and the rebuilds on it
+    are what is measured."""
     if reuse is not None:
         schema, _, key = reuse.partition(":")
         keep = True
     else:
         schema = f"{prefix}_{secrets.token_hex(4)}"
         key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = Settings(database_url=f"{url}?schema={schema}", master_key=key)
+    if reuse is not None:
+        migrate_store(settings)
     try:
-        yield Settings(database_url=f"{url}?schema={schema}", master_key=key)
+        yield settings
     finally:
         if keep:
             print(f"store kept; measure it again with --reuse {schema}:{key}", flush=True)
