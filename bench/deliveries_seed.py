@@ -2,8 +2,11 @@
 
 Each delivery is decided by the family and its funding source exactly as a command decides it
 (`Family.deliver_aid`, `FundingSource.draw`), takes its delivery-id claim, and is saved with its
-draw in the same transaction as the chunk's other deliveries, so the store holds what the API
-would have written (encrypted recipients, the chain, claims), only faster to produce.
+draw in the same transaction as the family's other deliveries, so the store holds what the API
+would have written (encrypted recipients, the chain, claims), only faster to produce. A family's
+deliveries and their draws lie within a few positions of each other, as the API's one delivery
+a transaction leaves them (a chunk of families a transaction, faster still, put each delivery
+thousands of positions from its draw, which no command does).
 """
 
 from __future__ import annotations
@@ -75,9 +78,9 @@ def seed_deliveries(
     total, done = len(families) * per_family, 0
     for start in range(0, len(families), chunk):
         batch = [app.load(Family, family_id) for family_id in families[start : start + chunk]]
-        claims = []
         for index, family in enumerate(batch):
             source = loaded[sources[(start + index) % len(sources)]]
+            claims = []
             for month in range(1, per_family + 1):
                 delivery_id = uuid.uuid4()
                 period = f"{fiscal_year}-{month:02d}"
@@ -93,7 +96,7 @@ def seed_deliveries(
                 )
                 source.draw(CAUSE, request)
                 claims.append(Claim("delivery", str(delivery_id), family.id))
-        app.save_all(*batch, *loaded.values(), claims=ClaimChanges(take=tuple(claims)))
+            app.save_all(family, source, claims=ClaimChanges(take=tuple(claims)))
         done += len(batch) * per_family
         if progress is not None:
             progress(done, total)

@@ -108,6 +108,7 @@ def test_a_line_written_before_its_date_gets_it_when_the_date_comes(app: Casewor
             projection.prepare_batch(writes, batch)
             for fact in batch:
                 projection.apply(writes, fact)
+            projection.finish_batch(writes)
             writes.flush()
             if batch[-1] is not later:
                 # then, between the two, the last line is there without its date

@@ -65,6 +65,11 @@ class Projection(Protocol):
 # than one per event (the funding ledger: the current figures of the sources they move).
 BatchPreparation = Callable[[BatchWrites, list[StoredFact]], None]
 
+# Optional on a projection, as `finish_batch`: called after the last `apply` of a batch (one
+# that was prepared, if the projection prepares), in the same transaction, for what is written
+# once the batch's own writes are (the funding ledger: dates no longer waiting for their line).
+BatchCompletion = Callable[[BatchWrites], None]
+
 # Optional on a projection, as `applies_ahead = True`: on PostgreSQL, while catching up a
 # backlog, its next batch may be applied before the last one is written (`BatchWrites.ahead`).
 # It may then keep state across the batches of a run (`BatchWrites.run`), must read only

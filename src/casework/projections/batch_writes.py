@@ -151,6 +151,11 @@ class BatchWrites:
         self._held: dict[RowsStatement, _Held] = {}
         self._queued: list[Write] = []  # applied ahead: every write, in order, until `send`
 
+    @property
+    def postgres(self) -> bool:
+        """Whether the batch is written to PostgreSQL (else SQLite)."""
+        return self._postgres
+
     @classmethod
     def ahead(cls, *, postgres: bool, run: object, read_committed: CommittedRead) -> BatchWrites:
         """A batch applied before its transaction exists: its writes wait for `send`."""

@@ -3,12 +3,8 @@
 Per event that moves money (or opens or closes a source) one entry, holding the source's
 figures after it and, for a draw or its reversal, those of its programme and period; the
 current figures beside them, to compute the next entry; and a line per delivery. The only
-other event read is the family's AidDelivered, for the delivery date (not personal data).
-
-The date and the draw are stored one after the other in the same transaction, so nearly always
-in the same batch: the line is then written whole. Where they fall on either side of a batch's
-end, the date waits in `funding_ledger_delivery_dates` (or the line without it) until the other
-comes, which moves the date onto the line (`_date_onto_line`).
+other event read is the family's AidDelivered, for the delivery date (not personal data), which
+goes onto its line (`DeliveryDates`).
 """
 
 from __future__ import annotations
@@ -20,7 +16,8 @@ from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
 from casework.database import Transaction, uuid_from_row
 from casework.projections.base import StoredFact
-from casework.projections.batch_writes import BatchWrites, RowsStatement
+from casework.projections.batch_writes import BatchWrites
+from casework.projections.delivery_dates import DeliveryDates
 from casework.projections.ledger_figures import (
     ENTRY_KINDS,
     FIGURE_COLUMNS,
@@ -30,27 +27,6 @@ from casework.projections.ledger_figures import (
 
 _FIGURES = ", ".join(FIGURE_COLUMNS)
 _DRAWS = (FundingSource.Drawn, FundingSource.DrawReversed)
-
-# A delivery whose date and line were written in different batches: the date, kept waiting,
-# goes onto the line once both exist, and stops waiting. Held in this order, and nothing else
-# the ledger writes is held, so the update always runs before the delete.
-_DATE_ONTO_LINE = RowsStatement(
-    postgres="UPDATE funding_ledger_deliveries AS d SET delivered_on = t.delivered_on "
-    "FROM json_to_recordset(%s::json) AS v(delivery_id uuid), funding_ledger_delivery_dates AS t "
-    "WHERE d.delivery_id = v.delivery_id AND t.delivery_id = v.delivery_id",
-    sqlite="UPDATE funding_ledger_deliveries SET delivered_on = coalesce((SELECT t.delivered_on "
-    "FROM funding_ledger_delivery_dates AS t WHERE t.delivery_id = %s), delivered_on) "
-    "WHERE delivery_id = %s",
-    columns=("delivery_id", "delivery_id"),
-)
-_DATE_DONE_WAITING = RowsStatement(
-    postgres="DELETE FROM funding_ledger_delivery_dates AS t "
-    "USING json_to_recordset(%s::json) AS v(delivery_id uuid), funding_ledger_deliveries AS d "
-    "WHERE t.delivery_id = v.delivery_id AND d.delivery_id = v.delivery_id",
-    sqlite="DELETE FROM funding_ledger_delivery_dates WHERE delivery_id = %s AND EXISTS "
-    "(SELECT 1 FROM funding_ledger_deliveries AS d WHERE d.delivery_id = %s)",
-    columns=("delivery_id", "delivery_id"),
-)
 
 
 class FundingLedgerProjection:
@@ -84,10 +60,7 @@ class FundingLedgerProjection:
         self._run: object | None = None
         self._sources: dict[UUID, Figures] = {}
         self._programmes: dict[tuple[UUID, str, str], tuple[int, int]] = {}
-        # The dates of the deliveries whose AidDelivered and draw are both in the batch being
-        # applied (`prepare_batch`), so that the line is written with its date.
-        self._dated_batch: BatchWrites | None = None
-        self._dates: dict[UUID, Any] = {}
+        self._dates = DeliveryDates()
 
     def _in_run(self, writes: BatchWrites) -> None:
         if writes.run is not self._run:
@@ -97,13 +70,7 @@ class FundingLedgerProjection:
         self._in_run(writes)
         event = fact.event
         if isinstance(event, Family.AidDelivered):
-            if event.delivery_id not in self._batch_dates(writes):
-                writes.insert(
-                    "funding_ledger_delivery_dates",
-                    {"delivery_id": event.delivery_id, "delivered_on": event.delivered_on},
-                    if_absent=True,
-                )
-                _date_onto_line(writes, event.delivery_id)
+            self._dates.date(writes, event)
             return
         kind = ENTRY_KINDS.get(type(event))
         if kind is None:
@@ -120,7 +87,7 @@ class FundingLedgerProjection:
         programme: tuple[int, int] | tuple[None, None] = (None, None)
         if isinstance(event, _DRAWS):
             programme = self._programme_after(writes, fact.aggregate_id, event)
-            _delivery_line(writes, fact, event, self._batch_dates(writes))
+            self._delivery_line(writes, fact, event)
         writes.insert(
             "funding_ledger_entries",
             {
@@ -148,11 +115,29 @@ class FundingLedgerProjection:
             if type(fact.event) in ENTRY_KINDS and not isinstance(fact.event, FundingSource.Opened)
         }
         self._read_sources(writes, moved - self._sources.keys())
-        self._dated_batch, self._dates = writes, _dates_drawn_in(facts)
+        self._dates.prepare(writes, facts)
 
-    def _batch_dates(self, writes: BatchWrites) -> dict[UUID, Any]:
-        """The dates prepared for this batch (none if it was not prepared)."""
-        return self._dates if writes is self._dated_batch else {}
+    def finish_batch(self, writes: BatchWrites) -> None:
+        self._dates.finish(writes)
+
+    def _delivery_line(self, writes: BatchWrites, fact: StoredFact, event: Any) -> None:
+        if isinstance(event, FundingSource.DrawReversed):
+            writes.execute(
+                "UPDATE funding_ledger_deliveries SET voided_position = %s WHERE delivery_id = %s",
+                (fact.position, event.delivery_id),
+            )
+            return
+        line = {
+            "delivery_id": event.delivery_id,
+            "position": fact.position,
+            "funding_source_id": fact.aggregate_id,
+            "family_id": event.family_id,
+            "area_code": event.area_code,
+            "program": event.program,
+            "period": event.period,
+            "value_idr": event.value_idr,
+        }
+        self._dates.line(writes, line)
 
     def _figures_before(self, writes: BatchWrites, source_id: UUID) -> Figures:
         """The source's figures before this event (read with its programme rows the first
@@ -205,47 +190,3 @@ def _open(tx: Transaction, source_id: UUID, event: FundingSource.Opened) -> None
         f"{_FIGURES}) VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, 0, NULL, NULL)",
         (source_id, event.code, event.kind, event.fiscal_year, event.area),
     )
-
-
-def _dates_drawn_in(facts: list[StoredFact]) -> dict[UUID, Any]:
-    """The delivery dates of the batch whose draws are in it too."""
-    drawn = {fact.event.delivery_id for fact in facts if type(fact.event) is FundingSource.Drawn}
-    return {
-        fact.event.delivery_id: fact.event.delivered_on
-        for fact in facts
-        if type(fact.event) is Family.AidDelivered and fact.event.delivery_id in drawn
-    }
-
-
-def _date_onto_line(writes: BatchWrites, delivery_id: UUID) -> None:
-    """Put a waiting date on its line, if both are written by the end of the batch."""
-    row = {"delivery_id": delivery_id}
-    writes.hold(_DATE_ONTO_LINE, row)
-    writes.hold(_DATE_DONE_WAITING, row)
-
-
-def _delivery_line(
-    writes: BatchWrites, fact: StoredFact, event: Any, dates: dict[UUID, Any]
-) -> None:
-    if isinstance(event, FundingSource.DrawReversed):
-        writes.execute(
-            "UPDATE funding_ledger_deliveries SET voided_position = %s WHERE delivery_id = %s",
-            (fact.position, event.delivery_id),
-        )
-        return
-    writes.insert(
-        "funding_ledger_deliveries",
-        {
-            "delivery_id": event.delivery_id,
-            "position": fact.position,
-            "funding_source_id": fact.aggregate_id,
-            "family_id": event.family_id,
-            "area_code": event.area_code,
-            "program": event.program,
-            "period": event.period,
-            "value_idr": event.value_idr,
-            "delivered_on": dates.get(event.delivery_id),
-        },
-    )
-    if event.delivery_id not in dates:
-        _date_onto_line(writes, event.delivery_id)

@@ -28,7 +28,7 @@ from casework.application import CaseworkStore
 from casework.database import Database, Row, uuid_from_row
 from casework.gc_policy import collecting_rarely
 from casework.projections import tracking
-from casework.projections.base import BatchPreparation, Projection, StoredFact
+from casework.projections.base import BatchCompletion, BatchPreparation, Projection, StoredFact
 from casework.projections.batch_writes import BatchWrites
 from casework.projections.switching import switching_often
 from casework.store.mapper import EventMapper
@@ -326,6 +326,9 @@ def _apply_batch(projection: Projection, writes: BatchWrites, batch: list[Stored
         prepare(writes, handled)
     for fact in handled:
         projection.apply(writes, fact)
+    finish: BatchCompletion | None = getattr(projection, "finish_batch", None)
+    if finish is not None and handled:
+        finish(writes)
 
 
 def _following(facts: list[StoredFact], position: int) -> list[StoredFact]:
