@@ -73,12 +73,12 @@ class ProjectionRunner:
 
         0 means caught up (or waiting for an event to commit).
         """
-        start = self._position(projection)
-        return self._apply(projection, self._read(start, until, projection))
+        facts = self._read(self._position(projection), until, projection)
+        return self._apply(projection, facts)[0] if facts else 0
 
-    def _apply(self, projection: Projection, facts: list[StoredFact]) -> int:
-        if not facts:
-            return 0
+    def _apply(self, projection: Projection, facts: list[StoredFact]) -> tuple[int, int]:
+        """Apply what of `facts` follows the projection's position: how many events, and
+        the position after them."""
         # SQLite has one writer at a time: the batch takes the write lock like an insert does.
         with self.target.transaction(insert_lock=not self.postgres, pipelined=True) as tx:
             position = tracking.lock_position(tx, projection.name, postgres=self.postgres)
@@ -87,8 +87,9 @@ class ProjectionRunner:
             _apply_batch(projection, writes, batch)
             writes.flush()
             if batch:
-                tracking.advance(tx, projection.name, batch[-1].position)
-        return len(batch)
+                position = batch[-1].position
+                tracking.advance(tx, projection.name, position)
+        return len(batch), position
 
     def catch_up(
         self,
@@ -96,8 +97,10 @@ class ProjectionRunner:
         progress: Progress | None = None,
         *,
         until: int | None = None,
+        start: int | None = None,
     ) -> int:
-        """Apply batches until none is left.
+        """Apply batches until none is left (`start`: the projection's position, if the
+        caller has just read it).
 
         On PostgreSQL, while a full batch is written, the next is read (and decoded) in a
         thread, on the guess that this one applies whole; where it does not (a gap, another
@@ -105,7 +108,8 @@ class ProjectionRunner:
         there holds a connection of its own for as long as the store is open.) A projection
         that `applies_ahead` has the next batch applied meanwhile too (`_catch_up_ahead`).
         """
-        start = self._position(projection)
+        if start is None:
+            start = self._position(projection)
         facts = self._read(start, until, projection)
         total = 0
         if self.postgres and getattr(projection, "applies_ahead", False) and self._backlog(facts):
@@ -138,12 +142,15 @@ class ProjectionRunner:
                 if self._backlog(facts):
                     reader = reader or stack.enter_context(ThreadPoolExecutor(1))
                     ahead = reader.submit(self._read, guess, until, projection)
-                applied = self._apply(projection, facts)
+                applied, start = self._apply(projection, facts)
                 if not applied:
                     break
                 total += applied
-                start = self._position(projection)
                 self._report(progress, start, until)
+                if applied == len(facts) < self.batch_size:
+                    # The read reached the head and all of it applied. What commits after it
+                    # is for the next call (the follower is woken for it).
+                    break
                 if ahead is not None and start == guess:
                     facts = ahead.result()
                 else:
@@ -252,9 +259,16 @@ class ProjectionRunner:
         """Catch every projection up, then sleep until woken (or the poll comes round)."""
         while not stop.is_set():
             wake.clear()
+            try:
+                # Every projection's position in one read, not one read each.
+                positions = tracking.positions(self.target)
+            except Exception as error:  # a lost database: say so, retry later
+                log.error("projection positions unread", error_type=type(error).__name__)
+                stop.wait(poll_seconds)
+                continue
             for projection in self.projections:
                 try:
-                    self.catch_up(projection)
+                    self.catch_up(projection, start=positions.get(projection.name, 0))
                 except Exception as error:  # a bug or a lost database: say so, retry later
                     log.error(
                         "projection failed",
