@@ -11,11 +11,10 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from yoyo import read_migrations
 
 from casework.bootstrap import migrate_store
 from casework.database import open_database
-from casework.migrate import _backend, migrations_folder
+from casework.migrate import apply_migrations
 from casework.settings import Settings
 from conftest import postgres_settings, sqlite_settings
 
@@ -29,18 +28,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return sqlite_settings(tmp_path)
 
 
-def migrate_until(settings: Settings, last: str) -> None:
-    """Apply the shipped migrations up to and including `last`, as an older casework did."""
-    location = settings.migration_database
-    backend = _backend(location)
-    older = read_migrations(str(migrations_folder(location))).filter(lambda m: m.id <= last)
-    with backend.lock():
-        backend.apply_migrations(backend.to_apply(older))
-
-
 def test_written_lines_take_their_dates_and_the_waiting_one_stays(settings: Settings) -> None:
     # given a ledger of the schema before 0011: one line with its date, one date without a line
-    migrate_until(settings, "0010.begin-insert")
+    apply_migrations(settings.migration_database, until="0010.begin-insert")
     written, waiting = uuid4(), uuid4()
     db = open_database(settings.database)
     with db.transaction() as tx:

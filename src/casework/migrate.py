@@ -48,10 +48,14 @@ def _backend(location: DatabaseLocation) -> Any:
     return get_backend(_yoyo_uri(location))
 
 
-def apply_migrations(location: DatabaseLocation) -> list[str]:
-    """Apply every pending migration; return the ids applied (empty when up to date)."""
+def apply_migrations(location: DatabaseLocation, *, until: str | None = None) -> list[str]:
+    """Apply every pending migration (with `until`, only those up to that id, as an older
+    casework would have: for tests of a migration on data of the schema before it); return
+    the ids applied (empty when up to date)."""
     backend = _backend(location)
     migrations = read_migrations(str(migrations_folder(location)))
+    if until is not None:
+        migrations = migrations.filter(lambda migration: migration.id <= until)
     with backend.lock():
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
