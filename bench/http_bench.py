@@ -18,11 +18,13 @@ Baselines in the same run, at the same client counts:
 
 - the stack's ceiling: bench/ceiling_app.py, litestar on uvicorn with one worker, the same routes,
   each answered with nothing but one INSERT+COMMIT (psycopg pool), driven by the same wrk script;
-- pgbench: a one-row INSERT (autocommit) per transaction, `-c N -j min(N,2) -T seconds`.
+- pgbench: a one-row INSERT (autocommit) per transaction, `-c N -j min(N,2) -T seconds`;
+- the eventsourcing library's default `Application.save` on PostgreSQL (bench/library_save.py),
+  as many threads as clients, each saving one event at a time on an aggregate of its own.
 
 Prints commands/s, p50/p99 latency, errors (non-2xx answers and socket errors), the server's RSS,
-its CPU and the database's transactions a request, and the ratios ours/ceiling and
-ours/pgbench. Nothing is asserted.
+its CPU and the database's transactions a request, and the ratios ours/ceiling,
+ours/pgbench and ours/library. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from psycopg import sql
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from datagen import FamilyGenerator  # noqa: E402
+from library_save import drop_schema, fresh_schema, measure, report  # noqa: E402
 
 PROGRAMS = ["ina_kasih", "sembako", "mbg", "lainnya", "jaminan_kesehatan"]
 HEALTHY = 200
@@ -191,6 +194,7 @@ class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.schema = f"bench_http_{secrets.token_hex(4)}"
+        self.library_schema = f"{self.schema}_library"
         self.folder = Path(tempfile.mkdtemp(prefix="http_bench_"))
         self.generator = FamilyGenerator(seed=args.seed, area="53.71")
         self.env = {
@@ -384,16 +388,26 @@ class Bench:
                 f"  failed {figures.errors}",
                 flush=True,
             )
+        print("eventsourcing's default Application.save (one event a save, threads = clients):")
+        library = []
+        fresh_schema(args.url, self.library_schema)
+        for clients in args.clients:
+            saves = measure(args.url, self.library_schema, clients, args.seconds)
+            library.append(saves)
+            print(report(clients, saves), flush=True)
         print()
         print(
             f"{'clients':>7} {'casework/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-            f"{'RSS MB':>6} {'ceiling/s':>9} {'ours/ceil':>9} {'pgbench/s':>9} {'ours/pgb':>8}"
+            f"{'RSS MB':>6} {'ceiling/s':>9} {'ours/ceil':>9} {'pgbench/s':>9} {'ours/pgb':>8} "
+            f"{'library/s':>9} {'ours/lib':>8}"
         )
-        for clients, mine, best, bare in zip(args.clients, ours, top, raw, strict=True):
+        rows = zip(args.clients, ours, top, raw, library, strict=True)
+        for clients, mine, best, bare, saves in rows:
             print(
                 f"{clients:>7} {mine.rate:>10.0f} {mine.p50_ms:>7.2f} {mine.p99_ms:>7.2f} "
                 f"{mine.errors:>6} {mine.rss_mb:>6.0f} {best.rate:>9.0f} "
-                f"{mine.rate / best.rate:>9.0%} {bare.rate:>9.0f} {mine.rate / bare.rate:>8.1%}"
+                f"{mine.rate / best.rate:>9.0%} {bare.rate:>9.0f} {mine.rate / bare.rate:>8.1%} "
+                f"{saves.rate:>9.0f} {mine.rate / saves.rate:>8.0%}"
             )
 
     def close(self) -> None:
@@ -401,6 +415,7 @@ class Bench:
             conn.execute(
                 sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema))
             )
+        drop_schema(self.args.url, self.library_schema)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
