@@ -19,6 +19,9 @@ from api_client import Api, delivery_body, family_body, member_body, running_api
 from psycopg import sql
 
 from casework.bootstrap import migrate_store
+from casework.projections import tracking
+from casework.projections.registry import all_projections
+from casework.projections.runner import ProjectionRunner
 from casework.service import Casework
 from casework.settings import Settings
 from conftest import postgres_settings
@@ -198,6 +201,27 @@ def test_an_erasure_as_the_service_role_stands_and_reports_the_purge_it_could_no
         owner.close()
     assert by_owner.failed == ()
     assert "VACUUM (FULL, ANALYZE) family_keys" in by_owner.done
+
+
+def test_the_service_role_rebuilds_every_read_model(roles: Roles, service_api: Api) -> None:
+    # given a history served by the restricted role, its read models caught up
+    family = service_api.post("/families", family_body(), who="kader").json()
+    source = service_api.post("/funding-sources", source_body(), who="finance").json()
+    delivery = delivery_body(source["id"])
+    path = f"/families/{family['id']}/aid-deliveries"
+    at = service_api.post(path, delivery, who="kader").json()["position"]
+    trail = service_api.get(f"/audit-trail?min_position={at}&limit=500", who="auditor").json()
+    # when that role rebuilds each read model (`casework project rebuild NAME`), which it
+    # may not TRUNCATE: only SELECT, INSERT, UPDATE and DELETE are granted
+    runner = ProjectionRunner(service_api.casework, all_projections())
+    for projection in all_projections():
+        assert runner.rebuild(projection) == at, projection.name
+    # then each is back at the head, with the same rows as before
+    assert all(position == at for position in tracking.positions(service_api.casework.db).values())
+    again = service_api.get(f"/audit-trail?min_position={at}&limit=500", who="auditor").json()
+    assert again == trail
+    report = service_api.get(f"/reconciliation?min_position={at}", who="finance").json()
+    assert report["totals"]["drawn_idr"] == 60_000
 
 
 @pytest.mark.parametrize("operation", sorted(REWRITES))

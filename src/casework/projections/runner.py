@@ -25,7 +25,7 @@ import structlog
 from eventsourcing.utils import resolve_topic
 
 from casework.application import CaseworkStore
-from casework.database import Database, Row, uuid_from_row
+from casework.database import Database, Row, Transaction, uuid_from_row
 from casework.gc_policy import collecting_rarely
 from casework.projections import tracking
 from casework.projections.base import BatchCompletion, BatchPreparation, Projection, StoredFact
@@ -234,7 +234,8 @@ class ProjectionRunner:
 
         On PostgreSQL the tables are truncated: a DELETE leaves every old row behind as a
         dead tuple until a vacuum, and a rebuild over them was seen here to run a quarter
-        slower each time (autovacuum is off on some servers, and lags on all of them).
+        slower each time (autovacuum is off on some servers, and lags on all of them). A role
+        that may not truncate them (the production service role is granted DML only) deletes.
 
         The cycle collector runs rarely meanwhile: a rebuild makes and drops millions of
         events and rows, almost none of them cyclic, and with the default thresholds a 5.25M
@@ -245,7 +246,7 @@ class ProjectionRunner:
     def _rebuild(self, projection: Projection, progress: Progress | None) -> int:
         with self.target.transaction(insert_lock=not self.postgres) as tx:
             tracking.lock_position(tx, projection.name, postgres=self.postgres)
-            if self.postgres:
+            if self.postgres and _may_truncate(tx, projection.tables):
                 tx.execute(f"TRUNCATE {', '.join(projection.tables)}")
             else:
                 for table in projection.tables:
@@ -343,6 +344,16 @@ def _apply_batch(projection: Projection, writes: BatchWrites, batch: list[Stored
     finish: BatchCompletion | None = getattr(projection, "finish_batch", None)
     if finish is not None and handled:
         finish(writes)
+
+
+def _may_truncate(tx: Transaction, tables: Sequence[str]) -> bool:
+    """Whether the connected role may TRUNCATE every one of `tables` (PostgreSQL)."""
+    tx.execute(
+        "SELECT bool_and(has_table_privilege(name, 'TRUNCATE')) FROM unnest(%s::text[]) AS name",
+        (list(tables),),
+    )
+    row = tx.fetchone()
+    return bool(row and row[0])
 
 
 def _following(facts: list[StoredFact], position: int) -> list[StoredFact]:
