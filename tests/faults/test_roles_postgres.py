@@ -215,7 +215,8 @@ def test_the_service_role_rebuilds_every_read_model(roles: Roles, service_api: A
     # may not TRUNCATE: only SELECT, INSERT, UPDATE and DELETE are granted
     runner = ProjectionRunner(service_api.casework, all_projections())
     for projection in all_projections():
-        assert runner.rebuild(projection) == at, projection.name
+        # (the app's own follower may apply some of the events meanwhile: no count to check)
+        runner.rebuild(projection)
     # then each is back at the head, with the same rows as before
     assert all(position == at for position in tracking.positions(service_api.casework.db).values())
     again = service_api.get(f"/audit-trail?min_position={at}&limit=500", who="auditor").json()
