@@ -53,7 +53,8 @@ from psycopg import sql
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from datagen import FamilyGenerator  # noqa: E402
-from library_save import drop_schema, fresh_schema, measure, report  # noqa: E402
+from library_save import measure, report  # noqa: E402
+from schemas import create_schema, drop_schema  # noqa: E402
 
 PROGRAMS = ["ina_kasih", "sembako", "mbg", "lainnya", "jaminan_kesehatan"]
 HEALTHY = 200
@@ -390,7 +391,7 @@ class Bench:
             )
         print("eventsourcing's default Application.save (one event a save, threads = clients):")
         library = []
-        fresh_schema(args.url, self.library_schema)
+        create_schema(args.url, self.library_schema)
         for clients in args.clients:
             saves = measure(args.url, self.library_schema, clients, args.seconds)
             library.append(saves)
@@ -411,10 +412,7 @@ class Bench:
             )
 
     def close(self) -> None:
-        with psycopg.connect(self.args.url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema))
-            )
+        drop_schema(self.args.url, self.schema)
         drop_schema(self.args.url, self.library_schema)
         shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -35,6 +35,7 @@ from casework.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from datagen import FamilyGenerator, write_csv
+from schemas import drop_schema
 
 
 def import_file(
@@ -118,10 +119,7 @@ def main() -> int:
             worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             copy_seconds = copy_rows(args.url, schema, csv_path)
         finally:
-            with psycopg.connect(args.url, autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-                )
+            drop_schema(args.url, schema)
         copy_rate = rows / copy_seconds
         print(
             f"COPY       {rows:>9,} rows     {copy_seconds:7.1f} s  "

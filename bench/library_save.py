@@ -22,16 +22,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from uuid import UUID, uuid4
 
-import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+
+sys.path.insert(0, str(Path(__file__).parent))
+from schemas import create_schema, drop_schema
 
 
 class Case(Aggregate):
@@ -125,16 +128,6 @@ def measure(url: str, schema: str, clients: int, seconds: float) -> SaveFigures:
     )
 
 
-def fresh_schema(url: str, schema: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-
-
-def drop_schema(url: str, schema: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-
-
 def report(clients: int, figures: SaveFigures) -> str:
     return (
         f"  {clients:>3} threads: {figures.rate:8.0f} saves/s  p50 {figures.p50_ms:7.2f} ms"
@@ -149,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=12)
     args = parser.parse_args(argv)
     schema = f"bench_library_{uuid4().hex[:8]}"
-    fresh_schema(args.url, schema)
+    create_schema(args.url, schema)
     try:
         print("eventsourcing's default Application.save (PostgreSQL, one event a save):")
         for clients in args.clients:

@@ -11,9 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
 from casework.bootstrap import migrate_store
 from casework.cli_import import default_workers
 from casework.settings import Settings
@@ -21,6 +18,7 @@ from casework.settings import Settings
 sys.path.insert(0, str(Path(__file__).parent))
 from datagen import FamilyGenerator, write_csv
 from import_bench import import_file
+from schemas import drop_schema
 
 
 @contextmanager
@@ -47,10 +45,7 @@ def scratch_settings(
         if keep:
             print(f"store kept; measure it again with --reuse {schema}:{key}", flush=True)
         else:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-                )
+            drop_schema(url, schema)
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
