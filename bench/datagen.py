@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import TextIO
 
-from casework.demo import CLANS, MEN, STREETS, WOMEN
-from casework.family_import_rows import COLUMNS
+from casework.cli.demo import CLANS, MEN, STREETS, WOMEN
+from casework.importing.rows import COLUMNS
 from casework.validation.areas import villages_under
 from casework.validation.identity_numbers import make_kk_number, make_nik
 

@@ -24,9 +24,9 @@ from casework.aggregates.base import Cause
 from casework.aggregates.family import Family, NewDelivery
 from casework.aggregates.family_records import DeliveryItem
 from casework.aggregates.funding_source import DrawRequest, FundingSource
-from casework.database import uuid_from_row
 from casework.service import Casework
 from casework.store.claims import Claim, ClaimChanges
+from casework.store.database import uuid_from_row
 
 CAUSE = Cause("cli:bench", "bench")
 ITEMS = (DeliveryItem("pembalut", 4, "pack", 15_000),)

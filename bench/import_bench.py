@@ -26,12 +26,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from casework.bootstrap import migrate_store
-from casework.cli_import import default_workers, import_progress
-from casework.family_import import FamilyImport, ImportCounts, RejectsWriter
-from casework.family_import_rows import ByteCounter
+from casework.cli.imports import default_workers, import_progress
+from casework.importing.families import FamilyImport, ImportCounts, RejectsWriter
+from casework.importing.rows import ByteCounter
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 from datagen import FamilyGenerator, write_csv

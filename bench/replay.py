@@ -44,10 +44,10 @@ from uuid import UUID
 import psycopg
 
 from casework.aggregates.family import Family
-from casework.bootstrap import migrate_store
-from casework.gc_policy import freeze_startup
+from casework.runtime.gc_policy import freeze_startup
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 from replay_history import record_history

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from casework.bootstrap import migrate_store
-from casework.cli_import import default_workers
+from casework.cli.imports import default_workers
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 from datagen import FamilyGenerator, write_csv

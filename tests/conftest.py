@@ -17,9 +17,9 @@ import pytest
 from api_client import Api, running_api
 from psycopg import sql
 
-from casework.bootstrap import migrate_store
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 POSTGRES_URL = os.environ.get(
     "CASEWORK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

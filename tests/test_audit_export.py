@@ -17,8 +17,9 @@ import msgspec
 import pytest
 
 from builders import CAUSE, deliver, member, open_source, register
-from casework import audit_export, cli_export
-from casework.cli_export import add_export_commands, run_export
+from casework.audit import export as audit_export
+from casework.cli import export as cli_export
+from casework.cli.export import add_export_commands, run_export
 from casework.http.views.history import history_page
 from casework.service import Casework
 from casework.store.chain_check import verify_chain

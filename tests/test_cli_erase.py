@@ -11,7 +11,7 @@ import pytest
 
 from builders import register
 from casework.aggregates.family import Family
-from casework.cli_erase import add_erase_command, run_erase
+from casework.cli.erase import add_erase_command, run_erase
 from casework.service import Casework
 
 

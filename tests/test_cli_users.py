@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from casework.access.users import UserStore
-from casework.cli import main
-from casework.database import open_database
+from casework.cli.main import main
 from casework.settings import parse_database_url
+from casework.store.database import open_database
 
 
 @pytest.fixture

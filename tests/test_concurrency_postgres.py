@@ -14,9 +14,9 @@ import pytest
 from builders import CAUSE, deliver, member, next_kk, open_source, register
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
-from casework.bootstrap import migrate_store
 from casework.errors import CaseworkError, Conflict, StaleVersion
 from casework.service import Casework
+from casework.store.bootstrap import migrate_store
 from conftest import postgres_settings
 
 pytestmark = pytest.mark.postgres

@@ -13,10 +13,10 @@ from uuid import UUID
 import pytest
 
 from casework.aggregates.family import Family
-from casework.bootstrap import migrate_store
-from casework.demo import DemoRefused, DemoSummary, load_demo
+from casework.cli.demo import DemoRefused, DemoSummary, load_demo
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 FAMILIES = 40
 

@@ -13,12 +13,12 @@ from uuid import UUID
 import pytest
 
 from casework.aggregates.family import Family
-from casework.cli import main
-from casework.database import uuid_from_row
-from casework.family_import import DoublingSchedule, FamilyImport, ImportCounts, RejectsWriter
-from casework.family_import_planning import ChunkPlanner
-from casework.family_import_rows import COLUMNS, BadImportFile, family_chunks, read_families
+from casework.cli.main import main
+from casework.importing.families import DoublingSchedule, FamilyImport, ImportCounts, RejectsWriter
+from casework.importing.planning import ChunkPlanner
+from casework.importing.rows import COLUMNS, BadImportFile, family_chunks, read_families
 from casework.service import Casework
+from casework.store.database import uuid_from_row
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
 from datagen import FamilyGenerator, write_csv

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from casework.gc_policy import BULK_THRESHOLD, collecting_rarely, freeze_startup
+from casework.runtime.gc_policy import BULK_THRESHOLD, collecting_rarely, freeze_startup
 
 
 def test_collections_are_rare_during_a_bulk_block_and_as_before_after_it() -> None:

@@ -12,10 +12,10 @@ from uuid import uuid4
 
 import pytest
 
-from casework.bootstrap import migrate_store
-from casework.database import open_database
-from casework.migrate import apply_migrations
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
+from casework.store.database import open_database
+from casework.store.migrations import apply_migrations
 from conftest import postgres_settings, sqlite_settings
 
 

@@ -13,14 +13,14 @@ from eventsourcing.persistence import IntegrityError
 
 from builders import CAUSE, VILLAGE, member, next_kk, register
 from casework.aggregates.family import Family
-from casework.bootstrap import migrate_store
-from casework.crypto import MasterKeyError
-from casework.migrate import DatabaseNotMigrated
 from casework.service import Casework
 from casework.settings import Settings
 from casework.store import chain
+from casework.store.bootstrap import migrate_store
 from casework.store.claims import ClaimChanges
+from casework.store.crypto import MasterKeyError
 from casework.store.family_keys import KeyAlreadyStored
+from casework.store.migrations import DatabaseNotMigrated
 from casework.store.recorder import Write
 from conftest import postgres_settings, sqlite_settings
 

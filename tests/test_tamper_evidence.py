@@ -14,11 +14,11 @@ from uuid import UUID
 import pytest
 
 from builders import deliver, open_source, register
-from casework.cli import main
-from casework.database import Transaction
+from casework.cli.main import main
 from casework.service import Casework
 from casework.store import chain
 from casework.store.chain_check import Checkpoint, verify_chain
+from casework.store.database import Transaction
 
 
 @contextmanager

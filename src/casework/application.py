@@ -35,18 +35,18 @@ from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import Environment
 
 from casework.aggregates.base import CaseworkAggregate
-from casework.crypto import MasterKey, load_master_key
-from casework.database import Database, open_database
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
 from casework.handed_over import take_handed_over
-from casework.migrate import DatabaseNotMigrated, require_migrated
 from casework.settings import Settings
 from casework.store.aggregate_locks import AggregateLocks, Turn
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.commit_groups import CommitGroups, DecideAgain
+from casework.store.crypto import MasterKey, load_master_key
+from casework.store.database import Database, open_database
 from casework.store.family_keys import FamilyKeys
 from casework.store.kept_responses import PendingRequest, current_request
 from casework.store.mapper import EventMapper
+from casework.store.migrations import DatabaseNotMigrated, require_migrated
 from casework.store.record_cache import EventRecord
 from casework.store.recorder import EventRecorder, Write
 from casework.store.snapshot_recorder import SnapshotRecorder

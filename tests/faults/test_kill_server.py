@@ -35,12 +35,12 @@ from psycopg import sql
 
 import waiting
 from casework.access.users import UserStore
-from casework.bootstrap import migrate_store
-from casework.database import open_database
 from casework.projections import tracking
 from casework.projections.verification import verify_projections
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
+from casework.store.database import open_database
 from conftest import postgres_settings
 from test_serve import free_port
 

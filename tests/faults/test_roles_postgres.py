@@ -18,12 +18,12 @@ import pytest
 from api_client import Api, delivery_body, family_body, member_body, running_api, source_body
 from psycopg import sql
 
-from casework.bootstrap import migrate_store
 from casework.projections import tracking
 from casework.projections.registry import all_projections
 from casework.projections.runner import ProjectionRunner
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 from conftest import postgres_settings
 
 pytestmark = pytest.mark.postgres

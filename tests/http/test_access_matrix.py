@@ -22,10 +22,10 @@ from litestar.routes import HTTPRoute
 from builders import CAUSE, OTHER_VILLAGE, VILLAGE, deliver, member, open_source, register
 from casework.access.users import UserStore
 from casework.aggregates.family import Family
-from casework.bootstrap import migrate_store
 from casework.http.app import create_litestar
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 CASEWORKER, FINANCE, AUDITOR, ADMIN = "caseworker", "finance", "auditor", "admin"
 EVERYONE = frozenset({CASEWORKER, FINANCE, AUDITOR, ADMIN})

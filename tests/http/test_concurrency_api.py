@@ -24,7 +24,7 @@ from api_client import Api, delivery_body, source_body
 from litestar.testing import TestClient
 
 from builders import register
-from casework.database import postgres_connect_kwargs
+from casework.store.database import postgres_connect_kwargs
 from waiting import wait_until
 
 pytestmark = pytest.mark.postgres

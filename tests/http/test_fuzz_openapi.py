@@ -34,10 +34,10 @@ from schemathesis.openapi.checks import AllowHeaderMismatch
 from builders import VILLAGE, member, next_kk, open_source, register
 from casework.access.users import UserStore
 from casework.aggregates.base import Cause
-from casework.bootstrap import migrate_store
 from casework.http.app import create_app
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "20"))
 OPENAPI = "/schema/openapi.json"

@@ -19,8 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casework.aggregates.event_names import ENVELOPE, event_type
-from casework.bootstrap import migrate_store
-from casework.demo import load_demo
+from casework.cli.demo import load_demo
 from casework.projections.audit_trail import (
     _COUNTED,
     AuditTrailProjection,
@@ -32,6 +31,7 @@ from casework.projections.audit_trail import (
 from casework.projections.runner import ProjectionRunner
 from casework.service import Casework
 from casework.settings import Settings
+from casework.store.bootstrap import migrate_store
 
 
 def summary_by_the_rule(event: Any) -> str:

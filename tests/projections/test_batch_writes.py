@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from casework.database import Row, Transaction
 from casework.projections.batch_writes import BatchWrites, RowsStatement
 from casework.service import Casework
+from casework.store.database import Row, Transaction
 
 # A member and what they were given: the held statement joins a delivery with its member.
 _TABLES = (

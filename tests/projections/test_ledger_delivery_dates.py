@@ -13,12 +13,12 @@ import pytest
 
 from builders import CAUSE, open_source, pads, register
 from casework.aggregates.family import Family
-from casework.database import Transaction, uuid_from_row
 from casework.projections.batch_writes import BatchWrites
 from casework.projections.delivery_lines import DeliveryFilter, delivery_lines
 from casework.projections.funding_ledger import FundingLedgerProjection
 from casework.projections.runner import ProjectionRunner
 from casework.service import Casework
+from casework.store.database import Transaction, uuid_from_row
 
 DATES = (date(2025, 8, 4), date(2025, 8, 19), date(2025, 9, 2))
 

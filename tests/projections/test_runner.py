@@ -11,10 +11,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from builders import deliver, open_source, register
-from casework.gc_policy import BULK_THRESHOLD
 from casework.projections import tracking
 from casework.projections.audit_trail import AuditTrailProjection
 from casework.projections.runner import ProjectionRunner
+from casework.runtime.gc_policy import BULK_THRESHOLD
 from casework.service import Casework
 
 

@@ -24,14 +24,14 @@ from test_runner import some_history, stored_positions, trail_rows
 
 from builders import CAUSE
 from casework.aggregates.funding_source import FundingSource
-from casework.database import postgres_connect_kwargs
-from casework.demo import load_demo
+from casework.cli.demo import load_demo
 from casework.projections import tracking
 from casework.projections.audit_trail import AuditTrailProjection
 from casework.projections.funding_ledger import FundingLedgerProjection
 from casework.projections.runner import ProjectionRunner
 from casework.projections.switching import AHEAD_SWITCH_SECONDS
 from casework.service import Casework
+from casework.store.database import postgres_connect_kwargs
 
 pytestmark = pytest.mark.postgres
 

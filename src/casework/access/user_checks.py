@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-from casework.field_checks import FieldChecks
 from casework.validation.areas import normalise_area_code
+from casework.validation.field_checks import FieldChecks
 
 ROLES = ("caseworker", "finance", "auditor", "admin")
 MAX_NAME_LENGTH = 100

@@ -26,8 +26,8 @@ from casework.access.tokens import (
     secret_matches,
 )
 from casework.access.user_checks import ROLES, check_new_user
-from casework.database import Database, Row, uuid_from_row
 from casework.errors import Conflict, InvalidValue, NotFound
+from casework.store.database import Database, Row, uuid_from_row
 
 __all__ = ["DEFAULT_LIFETIME", "ROLES", "User", "UserStore"]
 

@@ -12,8 +12,8 @@ from casework.aggregates.funding_source import DrawRequest, FundingSource
 from casework.application import Saved
 from casework.commands.families import FamilyCommands, today
 from casework.errors import NotFound
-from casework.field_checks import MAX_IDR, MAX_QUANTITY, PROGRAMS, FieldChecks
 from casework.store.claims import Claim, ClaimChanges
+from casework.validation.field_checks import MAX_IDR, MAX_QUANTITY, PROGRAMS, FieldChecks
 
 
 def check_items(checks: FieldChecks, items: list[DeliveryItem]) -> None:

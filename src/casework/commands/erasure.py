@@ -26,13 +26,13 @@ from casework.aggregates.base import Cause
 from casework.aggregates.family import Family
 from casework.application import Saved
 from casework.commands.families import FamilyCommands
-from casework.field_checks import FieldChecks
 from casework.projections import tracking
 from casework.projections.base import Projection
 from casework.projections.registry import all_projections
 from casework.projections.runner import ProjectionRunner
 from casework.store.claims import ClaimChanges, Release
 from casework.store.purge import Purge, purge_erased
+from casework.validation.field_checks import FieldChecks
 
 log = structlog.get_logger("casework.erasure")
 

@@ -23,8 +23,8 @@ from casework.commands.family_input import (
     check_village,
 )
 from casework.errors import FieldProblem, NotFound
-from casework.field_checks import FieldChecks
 from casework.store.claims import Claim, ClaimChanges, Release
+from casework.validation.field_checks import FieldChecks
 from casework.validation.identity_numbers import check_nik
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from casework.aggregates.family import NewMember
 from casework.aggregates.family_records import RELATIONSHIPS
-from casework.field_checks import FieldChecks
 from casework.validation.areas import require_village
+from casework.validation.field_checks import FieldChecks
 from casework.validation.identity_numbers import check_kk_number, check_nik
 
 MAX_NAME = 200

@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 from casework.aggregates.base import Cause
 from casework.aggregates.funding_source import KINDS, FundingSource
 from casework.application import CaseworkStore, Saved
-from casework.field_checks import PROGRAMS, FieldChecks
 from casework.store.claims import Claim, ClaimChanges
 from casework.validation.areas import normalise_area_code
+from casework.validation.field_checks import PROGRAMS, FieldChecks
 
 MAX_CODE = 100
 

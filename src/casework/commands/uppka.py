@@ -12,8 +12,8 @@ from casework.application import Saved
 from casework.commands.families import FamilyCommands
 from casework.commands.family_input import check_village
 from casework.errors import NotFound
-from casework.field_checks import FieldChecks
 from casework.store.claims import Claim, ClaimChanges
+from casework.validation.field_checks import FieldChecks
 
 
 class UppkaCommands(FamilyCommands):

@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from casework.field_checks import CONTROL_CHARACTERS
 from casework.http.body import send_problem
 from casework.http.problems import problem_response
 from casework.http.schemas.common import FieldMessage
+from casework.validation.field_checks import CONTROL_CHARACTERS
 
 
 class PlainQuery:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database, uuid_from_row
+from casework.store.database import Database, uuid_from_row
 from casework.store.recorder import as_datetime, stored_instant
 
 

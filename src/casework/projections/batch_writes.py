@@ -41,7 +41,7 @@ from typing import Any
 
 import msgspec
 
-from casework.database import Row, Transaction
+from casework.store.database import Row, Transaction
 
 _encode = msgspec.json.Encoder().encode
 

@@ -20,9 +20,9 @@ from uuid import UUID
 
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
-from casework.database import any_of
 from casework.projections.base import StoredFact
 from casework.projections.batch_writes import BatchWrites, RowsStatement
+from casework.store.database import any_of
 
 LINE_COLUMNS = (
     "delivery_id",

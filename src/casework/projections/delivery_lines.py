@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database, uuid_from_row
 from casework.http.schemas.finance import DeliveryLine
+from casework.store.database import Database, uuid_from_row
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from casework.aggregates.family import Family
-from casework.database import Transaction
 from casework.projections.batch_writes import BatchWrites
+from casework.store.database import Transaction
 
 UPPKA, DASHAT = "uppka", "dashat"
 

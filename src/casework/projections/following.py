@@ -14,9 +14,9 @@ import psycopg
 import structlog
 
 from casework.application import CaseworkStore
-from casework.database import postgres_connect_kwargs
 from casework.projections.base import Projection
 from casework.projections.runner import ProjectionRunner
+from casework.store.database import postgres_connect_kwargs
 
 log = structlog.get_logger("casework.projections")
 POLL_SECONDS = 1.0

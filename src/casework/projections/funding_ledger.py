@@ -14,7 +14,6 @@ from uuid import UUID
 
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
-from casework.database import Transaction, uuid_from_row
 from casework.projections.base import StoredFact
 from casework.projections.batch_writes import BatchWrites
 from casework.projections.delivery_dates import DeliveryDates
@@ -24,6 +23,7 @@ from casework.projections.ledger_figures import (
     Figures,
     entry_amount,
 )
+from casework.store.database import Transaction, uuid_from_row
 
 _FIGURES = ", ".join(FIGURE_COLUMNS)
 _DRAWS = (FundingSource.Drawn, FundingSource.DrawReversed)

@@ -12,9 +12,9 @@ from uuid import UUID
 import msgspec
 
 from casework.aggregates.funding_source import FundingSource
-from casework.database import Transaction
 from casework.projections.base import StoredFact
 from casework.projections.batch_writes import BatchWrites
+from casework.store.database import Transaction
 
 # How each event changes the figures: SQL assignments and their parameters. Draws and their
 # reversals, the busy ones, are counted in the batch instead (`_draw`).

@@ -7,10 +7,10 @@ from uuid import UUID
 
 import msgspec
 
-from casework.database import Database, uuid_from_row
 from casework.http.schemas.funding import FundingSourceOut
 from casework.projections.paging import decode_cursor, encode_cursor
 from casework.projections.source_filters import SourceFilter
+from casework.store.database import Database, uuid_from_row
 
 _COLUMNS = (
     "funding_source_id, version, position, code, kind, name, sponsor, fiscal_year, budget_idr, "

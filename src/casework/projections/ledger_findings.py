@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database, uuid_from_row
 from casework.http.schemas.finance import Finding
 from casework.projections.paging import decode_cursor, encode_cursor
+from casework.store.database import Database, uuid_from_row
 
 FindingKey = tuple[int, str, str]
 

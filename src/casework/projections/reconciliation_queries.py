@@ -11,7 +11,6 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database, uuid_from_row
 from casework.http.schemas.finance import (
     ProgramFigures,
     ReconciliationReport,
@@ -20,6 +19,7 @@ from casework.http.schemas.finance import (
 )
 from casework.projections.reflected import Reflected
 from casework.projections.source_filters import SourceFilter
+from casework.store.database import Database, uuid_from_row
 
 # The source's last entry at or before the position (%s), by the (source, position) index.
 _LAST_ENTRY = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from casework.database import Database
+from casework.store.database import Database
 from casework.store.recorder import as_datetime, stored_instant
 
 

@@ -25,12 +25,12 @@ import structlog
 from eventsourcing.utils import resolve_topic
 
 from casework.application import CaseworkStore
-from casework.database import Database, Row, Transaction, uuid_from_row
-from casework.gc_policy import collecting_rarely
 from casework.projections import tracking
 from casework.projections.base import BatchCompletion, BatchPreparation, Projection, StoredFact
 from casework.projections.batch_writes import BatchWrites
 from casework.projections.switching import switching_often
+from casework.runtime.gc_policy import collecting_rarely
+from casework.store.database import Database, Row, Transaction, uuid_from_row
 from casework.store.mapper import EventMapper
 from casework.store.recorder import as_datetime
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from casework.database import Database, open_database
-from casework.migrate import apply_migrations
 from casework.settings import DatabaseLocation, Settings
+from casework.store.database import Database, open_database
+from casework.store.migrations import apply_migrations
 
 _MAX_IDENTIFIER = 63  # PostgreSQL's NAMEDATALEN - 1
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from casework.database import Transaction
+from casework.store.database import Transaction
 
 Value = str | int | float | bool | None
 

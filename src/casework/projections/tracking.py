@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casework.database import Database, Transaction
+from casework.store.database import Database, Transaction
 
 
 @dataclass(frozen=True)

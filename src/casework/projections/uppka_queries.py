@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from casework.database import Database, uuid_from_row
 from casework.projections.family_queries import scope_condition
+from casework.store.database import Database, uuid_from_row
 
 
 @dataclass(frozen=True)

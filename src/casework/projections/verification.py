@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.application import CaseworkStore
-from casework.database import Database, Transaction
 from casework.projections import tracking
 from casework.projections.base import Projection
 from casework.projections.registry import all_projections
 from casework.projections.runner import Progress, ProjectionRunner
 from casework.projections.scratch import scratch_database
 from casework.projections.table_rows import TableShape, Value, comparable_row, table_shape
+from casework.store.database import Database, Transaction
 
 MAX_SHOWN = 20  # differences kept per table for the report (all are counted)
 PAGE_ROWS = 5000
@@ -89,7 +89,7 @@ def verify_projections(
     """Rebuild each read model into a scratch database and compare it with the live one.
 
     `progress`, given a projection's name, returns that rebuild's progress callback
-    (`casework.progress.progress_printer` fits).
+    (`casework.cli.progress.progress_printer` fits).
     """
     chosen = list(all_projections() if projections is None else projections)
     with (

@@ -10,7 +10,7 @@ import sys
 from typing import TextIO
 
 from casework.application import CaseworkStore
-from casework.progress import progress_printer
+from casework.cli.progress import progress_printer
 from casework.projections.table_rows import Value
 from casework.projections.verification import (
     Difference,

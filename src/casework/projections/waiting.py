@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from casework.database import Database
 from casework.projections import tracking
+from casework.store.database import Database
 
 WAIT_SECONDS = 5.0
 _POLL_SECONDS = 0.02

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from casework.database import Database, uuid_from_row
 from casework.store import chain
+from casework.store.database import Database, uuid_from_row
 
 BATCH = 5000
 

@@ -11,8 +11,8 @@ from uuid import UUID
 
 import psycopg
 
-from casework.crypto import KEY_BYTES, MasterKey, MasterKeyError
-from casework.database import Database, Transaction, any_of, uuid_from_row
+from casework.store.crypto import KEY_BYTES, MasterKey, MasterKeyError
+from casework.store.database import Database, Transaction, any_of, uuid_from_row
 
 # Ids per preload query: within SQLite's default limit of bound parameters, and a sane IN list.
 PRELOAD_CHUNK = 500

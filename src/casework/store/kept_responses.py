@@ -17,8 +17,8 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
-from casework.database import Database, Transaction, uuid_from_row
 from casework.errors import FieldProblem
+from casework.store.database import Database, Transaction, uuid_from_row
 
 
 @dataclass

@@ -20,7 +20,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
-from casework.crypto import open_sealed, seal
+from casework.store.crypto import open_sealed, seal
 from casework.store.family_keys import FamilyKeys
 
 SEALED = "sealed"

@@ -24,7 +24,7 @@ the operator's retention settings: WAL segments not yet recycled, WAL archives a
 transactions, base backups, the old statistics row until pg_statistic itself is vacuumed,
 and the filesystem blocks the dropped files occupied.
 
-SQLite. `secure_delete` (on for every connection, casework.database) zeroes content as it is
+SQLite. `secure_delete` (on for every connection, casework.store.database) zeroes content as it is
 deleted or freed, so a page written after the erasure keeps no copy of it; a TRUNCATE
 checkpoint then copies those pages into the database file and empties the WAL, where older
 page images (the key, the names) would otherwise stay until the WAL is reused.
@@ -41,8 +41,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from casework.database import postgres_connect_kwargs
 from casework.settings import DatabaseLocation, Settings
+from casework.store.database import postgres_connect_kwargs
 
 LOCK_TIMEOUT = "5s"
 ATTEMPTS = 3

@@ -27,7 +27,9 @@ from eventsourcing.persistence import (
     Subscription,
 )
 
-from casework.database import (
+from casework.store import chain
+from casework.store.claims import Claim, ClaimChanges, ClaimTaken
+from casework.store.database import (
     Database,
     InsertTransaction,
     Row,
@@ -36,8 +38,6 @@ from casework.database import (
     unnest_insert,
     uuid_from_row,
 )
-from casework.store import chain
-from casework.store.claims import Claim, ClaimChanges, ClaimTaken
 from casework.store.family_keys import (
     KeyAlreadyStored,
     destroy_keys,

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import AggregateRecorder, StoredEvent
 
-from casework.database import Database, uuid_from_row
+from casework.store.database import Database, uuid_from_row
 from casework.store.recorder import VersionedTable, select_versions
 
 _SNAPSHOT_VERSIONS = VersionedTable("snapshots", "aggregate_id", "version")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from casework.crypto import load_master_key
-from casework.database import open_database
-from casework.migrate import apply_migrations
 from casework.settings import Settings
+from casework.store.crypto import load_master_key
+from casework.store.database import open_database
 from casework.store.family_keys import FamilyKeys
+from casework.store.migrations import apply_migrations
 
 
 def migrate_store(settings: Settings) -> list[str]:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from casework.database import open_database
-from casework.migrate import require_migrated
-from casework.progress import progress_printer
+from casework.cli.progress import progress_printer
 from casework.projections.verification_report import run_projection_verification
 from casework.service import Casework
 from casework.settings import Settings
 from casework.store.chain_check import ChainReport, Checkpoint, verify_chain
+from casework.store.database import open_database
+from casework.store.migrations import require_migrated
 from casework.store.snapshots import check_snapshots
 
 

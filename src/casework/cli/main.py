@@ -9,17 +9,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casework.bootstrap import migrate_store
-from casework.cli_audit import add_audit_commands, run_chain_command, run_verify
-from casework.cli_erase import add_erase_command, run_erase
-from casework.cli_export import add_export_commands, run_export
-from casework.cli_import import add_import_commands, run_import
-from casework.cli_projections import add_project_commands, run_project_command
-from casework.cli_users import add_user_commands, run_user_command
-from casework.crypto import MasterKeyError
-from casework.migrate import DatabaseNotMigrated
-from casework.progress import progress_printer
+from casework.cli.audit import add_audit_commands, run_chain_command, run_verify
+from casework.cli.erase import add_erase_command, run_erase
+from casework.cli.export import add_export_commands, run_export
+from casework.cli.imports import add_import_commands, run_import
+from casework.cli.progress import progress_printer
+from casework.cli.projections import add_project_commands, run_project_command
+from casework.cli.users import add_user_commands, run_user_command
 from casework.settings import ConfigurationError, Settings
+from casework.store.bootstrap import migrate_store
+from casework.store.crypto import MasterKeyError
+from casework.store.migrations import DatabaseNotMigrated
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
@@ -34,7 +34,7 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    from casework.demo import DemoRefused, load_demo
+    from casework.cli.demo import DemoRefused, load_demo
     from casework.service import Casework
 
     app = Casework(settings)
@@ -72,7 +72,7 @@ def _status(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from casework.serve import serve
+    from casework.http.serve import serve
 
     serve(settings, host=args.host, port=args.port, projections=not args.no_projections)
     return 0

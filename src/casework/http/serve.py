@@ -15,9 +15,9 @@ from types import FrameType
 
 import uvicorn
 
-from casework.gc_policy import freeze_startup
 from casework.http.app import create_app
 from casework.http.logging_setup import configure_logging
+from casework.runtime.gc_policy import freeze_startup
 from casework.settings import Settings
 
 GRACEFUL_SECONDS = 30

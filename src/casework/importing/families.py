@@ -2,7 +2,7 @@
 
 The file is cut into chunks of a batch of families each. Each family is checked and built by
 the registration command's own `plan_registration` (warnings do not reject) and its events
-sealed, in worker processes (casework.family_import_planning). Here the chunks are saved in
+sealed, in worker processes (casework.importing.planning). Here the chunks are saved in
 file order, each in one transaction with all its KK claims and data keys, after one query
 skips those whose KK is already registered, so a re-run records nothing twice. A claim
 conflict at save (a KK registered meanwhile) splits the batch until the offending family is
@@ -18,13 +18,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TextIO
 
-from casework.database import any_of
 from casework.errors import FieldProblem
-from casework.family_import_planning import PlannedChunk, Planners, PreparedFamily
-from casework.family_import_rows import COLUMNS, FamilyRows, family_chunks
-from casework.gc_policy import collecting_rarely
+from casework.importing.planning import PlannedChunk, Planners, PreparedFamily
+from casework.importing.rows import COLUMNS, FamilyRows, family_chunks
+from casework.runtime.gc_policy import collecting_rarely
 from casework.service import Casework
 from casework.store.claims import ClaimChanges, ClaimTaken
+from casework.store.database import any_of
 from casework.store.recorder import Write
 
 DEFAULT_BATCH = 500
@@ -98,7 +98,7 @@ class FamilyImport:
 
     def add_all(self, lines: Iterable[str], on_batch: Callable[[], None]) -> None:
         """Import the file's lines (header first): chunks of `batch` families are planned by
-        the workers (casework.family_import_planning) and saved here one at a time, in file
+        the workers (casework.importing.planning) and saved here one at a time, in file
         order, so each save sees the KK claims of the chunks before it."""
         with collecting_rarely(), Planners(self.app, self.run, self.workers) as planners:
             planning: deque[Future[PlannedChunk]] = deque()

@@ -26,8 +26,8 @@ from eventsourcing.persistence import StoredEvent
 from casework.aggregates.base import Cause
 from casework.commands.families import PlannedFamily
 from casework.errors import FieldProblem, ValidationFailed
-from casework.family_import_rows import FamilyRows, FileChunk, read_families
-from casework.gc_policy import collect_rarely
+from casework.importing.rows import FamilyRows, FileChunk, read_families
+from casework.runtime.gc_policy import collect_rarely
 from casework.service import Casework
 from casework.settings import Settings
 from casework.store.claims import Claim

@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from casework.gc_policy import freeze_startup
-from casework.progress import progress_printer
+from casework.cli.progress import progress_printer
 from casework.projections import tracking
 from casework.projections.following import BackgroundProjections
 from casework.projections.registry import all_projections, by_name, projection_names
 from casework.projections.runner import ProjectionRunner
+from casework.runtime.gc_policy import freeze_startup
 from casework.service import Casework
 from casework.settings import Settings
 

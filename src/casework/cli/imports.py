@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from casework.family_import import DEFAULT_BATCH, FamilyImport, ImportCounts, RejectsWriter
-from casework.family_import_rows import BadImportFile, ByteCounter
+from casework.importing.families import DEFAULT_BATCH, FamilyImport, ImportCounts, RejectsWriter
+from casework.importing.rows import BadImportFile, ByteCounter
 from casework.settings import Settings
 
 

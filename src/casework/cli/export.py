@@ -17,8 +17,8 @@ from typing import BinaryIO
 from uuid import UUID
 
 from casework.application import CaseworkStore
-from casework.audit_export import BATCH, KINDS, UnknownAggregate, plan_package, write_package
-from casework.progress import progress_printer
+from casework.audit.export import BATCH, KINDS, UnknownAggregate, plan_package, write_package
+from casework.cli.progress import progress_printer
 from casework.settings import Settings
 
 _HELP = {

@@ -12,8 +12,8 @@ import psycopg
 from psycopg import sql
 from yoyo import get_backend, read_migrations
 
-from casework.database import Database
 from casework.settings import DatabaseLocation
+from casework.store.database import Database
 
 
 class DatabaseNotMigrated(RuntimeError):
