@@ -6,8 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///casework.db"
+# The zone of Jakarta (WIB); Kota Kupang runs Asia/Makassar (WITA), Papua Asia/Jayapura (WIT).
+DEFAULT_TIME_ZONE = "Asia/Jakarta"
 
 
 class ConfigurationError(ValueError):
@@ -52,6 +55,17 @@ def parse_database_url(url: str) -> DatabaseLocation:
 OFF = frozenset({"0", "off", "no", "false"})
 
 
+def time_zone_named(name: str) -> ZoneInfo:
+    """The IANA zone `name` (`Asia/Makassar`), or a ConfigurationError that says what to give."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigurationError(
+            f"CASEWORK_TIME_ZONE {name!r} is not an IANA time zone name: give one such as "
+            "Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+        ) from error
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -70,6 +84,16 @@ class Settings:
     group_commit: bool = True
     # A snapshot of an aggregate every this many of its events (0: no snapshots, pure replay).
     snapshot_interval: int = 100
+    # The deployment's IANA time zone: where a rule needs the date of an event that carries no
+    # business date of its own (an erasure, a registration), it is its recorded_at's date here.
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    def __post_init__(self) -> None:
+        time_zone_named(self.time_zone)  # refuse a misspelt zone at start, not at first use
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return time_zone_named(self.time_zone)
 
     @property
     def database(self) -> DatabaseLocation:
@@ -99,4 +123,5 @@ class Settings:
             master_key=env.get("CASEWORK_MASTER_KEY"),
             master_key_file=Path(key_file) if key_file else None,
             group_commit=env.get("CASEWORK_GROUP_COMMIT", "on").lower() not in OFF,
+            time_zone=env.get("CASEWORK_TIME_ZONE") or DEFAULT_TIME_ZONE,
         )

@@ -124,8 +124,8 @@ HANDLERS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         return HANDLERS[args.command](settings, args)
     except (DatabaseNotMigrated, MasterKeyError, ConfigurationError) as error:
         print(f"casework {args.command}: {error}", file=sys.stderr)

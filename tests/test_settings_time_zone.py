@@ -1,0 +1,46 @@
+"""The deployment's time zone (CASEWORK_TIME_ZONE): an IANA name, Asia/Jakarta by default."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from casework.cli.main import main
+from casework.settings import ConfigurationError, Settings
+
+
+def test_the_zone_defaults_to_jakarta() -> None:
+    # given an environment that names no zone
+    settings = Settings.from_env({})
+    # then the deployment runs on Western Indonesian Time
+    assert settings.time_zone == "Asia/Jakarta"
+    assert datetime(2026, 1, 1, 17, 30, tzinfo=UTC).astimezone(settings.zone).day == 2
+
+
+def test_an_iana_name_is_taken_as_given() -> None:
+    # given Kota Kupang's zone
+    settings = Settings.from_env({"CASEWORK_TIME_ZONE": "Asia/Makassar"})
+    # then instants are read in WITA (UTC+8)
+    assert settings.time_zone == "Asia/Makassar"
+    assert datetime(2026, 1, 1, 16, 0, tzinfo=UTC).astimezone(settings.zone).hour == 0
+
+
+@pytest.mark.parametrize("name", ["WITA", "Asia/Kupang", "../etc/passwd", "+08:00"])
+def test_a_name_that_is_no_zone_is_refused(name: str) -> None:
+    # when the environment names something that is not an IANA zone
+    with pytest.raises(ConfigurationError, match="not an IANA time zone name"):
+        Settings.from_env({"CASEWORK_TIME_ZONE": name})
+
+
+def test_every_command_stops_at_start_on_a_bad_zone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given a misspelt zone
+    monkeypatch.setenv("CASEWORK_TIME_ZONE", "Asia/Kupang")
+    # when any command runs
+    code = main(["status"])
+    # then it stops with a message, not a traceback
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "CASEWORK_TIME_ZONE 'Asia/Kupang' is not an IANA time zone name" in error
