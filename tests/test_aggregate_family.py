@@ -317,7 +317,9 @@ def test_erasure_nulls_personal_data_and_keeps_the_deliveries() -> None:
     family = registered_family(member(2))
     value = family.deliver_aid(CAUSE, new_delivery(recipient=2))
 
-    family.erase_personal_data(CAUSE, reason="UU PDP request", request_reference="PDP-7")
+    family.erase_personal_data(
+        CAUSE, reason="UU PDP request", request_reference="PDP-7", on=date(2025, 9, 1)
+    )
 
     assert family.status == "erased"
     assert (family.kk_number, family.address) == (None, None)
@@ -328,7 +330,9 @@ def test_erasure_nulls_personal_data_and_keeps_the_deliveries() -> None:
     with refused("family-erased", family):
         family.deliver_aid(CAUSE, new_delivery(period="2025-09"))
     with refused("already-erased", family):
-        family.erase_personal_data(CAUSE, reason="again", request_reference="PDP-8")
+        family.erase_personal_data(
+            CAUSE, reason="again", request_reference="PDP-8", on=date(2025, 9, 1)
+        )
 
 
 def test_replaying_the_events_rebuilds_the_same_family() -> None:

@@ -138,7 +138,9 @@ def test_a_lost_race_destroys_no_key_and_releases_no_claim(app: Casework) -> Non
     app.assess_welfare(CAUSE, family_id, desil=2, source="PK", assessed_on=date(2025, 1, 10))
     # when the erasure is saved on the stale state, it loses the race on the version
     assert kk_number is not None
-    stale.erase_personal_data(CAUSE, reason="permintaan", request_reference="PDP-9")
+    stale.erase_personal_data(
+        CAUSE, reason="permintaan", request_reference="PDP-9", on=date(2025, 9, 1)
+    )
     release = Release("kk", app.kk_claim_key(kk_number), family_id)
     with pytest.raises(IntegrityError):
         app.save_all(stale, claims=ClaimChanges(release=(release,)), destroyed_keys=(family_id,))

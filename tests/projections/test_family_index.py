@@ -197,16 +197,19 @@ def test_erasure_nulls_every_personal_column_and_keeps_the_rest(app: Casework) -
     deliver(app, family_id, source.aggregate_id)
     group = form_group(app)
     app.join_uppka(CAUSE, family_id, group_id=group, member_nik=head.nik, joined_on=JAN_5)
-    # when its personal data is erased (saved directly: no erasure command yet)
+    # when its personal data is erased (saved directly, without the command's purge)
     family = app.load(Family, family_id)
-    family.erase_personal_data(CAUSE, reason="UU PDP", request_reference="PDP-1")
+    family.erase_personal_data(
+        CAUSE, reason="UU PDP", request_reference="PDP-1", on=date(2025, 9, 1)
+    )
     app.save_all(family)
     # then no KK number, NIK or name remains, and everything else does
     found = summary(app, family_id)
     assert (found.kk_number, found.head_name, found.status) == (None, None, "erased")
-    assert (found.version, found.members, found.programs) == (4, 1, ["ina_kasih", "uppka"])
     assert member_rows(app, family_id) == [(1, None, None, None, "kepala_keluarga", True)]
-    assert [m.member_nik for m in current_members(app.db, group, areas=None)] == [None]
+    # and the membership the erasure ended is gone from the group and from `programs`
+    assert (found.version, found.members, found.programs) == (5, 1, ["ina_kasih"])
+    assert current_members(app.db, group, areas=None) == []
 
 
 def test_a_rebuild_equals_the_live_index(app: Casework) -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from casework.aggregates.base import CaseworkAggregate, Cause, Creation
 from casework.aggregates.family_records import (
+    ERASED,
     HEAD,
     DashatEnrolment,
     Delivery,
@@ -450,12 +451,39 @@ class Family(CaseworkAggregate):
             self.ExitedDashat, cause, member_no=member_no, exited_on=exited_on, reason=reason
         )
 
-    def erase_personal_data(self, cause: Cause, *, reason: str, request_reference: str) -> None:
+    def erase_personal_data(
+        self, cause: Cause, *, reason: str, request_reference: str, on: date
+    ) -> None:
+        """Erase, having first ended every UPPKA membership and DASHAT enrolment on `on` (the
+        erasure's date): once the NIKs are gone nobody could end them, and they would stay
+        active forever."""
         if self.erased:
             raise Conflict("already-erased", "the family's personal data was already erased")
+        self.end_participations(cause, on=on)
         self._record(
             self.PersonalDataErased, cause, reason=reason, request_reference=request_reference
         )
+
+    def end_participations(self, cause: Cause, *, on: date) -> int:
+        """End every active UPPKA membership and DASHAT enrolment on `on`, with reason
+        `erased`; the number ended. Also for families erased before erasure did this."""
+        ended = 0
+        for membership in [m for m in self.uppka if m.status == "active"]:
+            self._record(
+                self.LeftUppka,
+                cause,
+                group_id=membership.group_id,
+                member_no=membership.member_no,
+                left_on=on,
+                reason=ERASED,
+            )
+            ended += 1
+        for enrolment in [e for e in self.dashat if e.status == "active"]:
+            self._record(
+                self.ExitedDashat, cause, member_no=enrolment.member_no, exited_on=on, reason=ERASED
+            )
+            ended += 1
+        return ended
 
     def _refuse_duplicate_nik(self, nik: str, *, except_no: int | None) -> None:
         for member in self.members.values():

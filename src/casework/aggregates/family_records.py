@@ -29,6 +29,8 @@ DEPARTURE_REASONS = ("died", "moved_out", "split_kk", "other")
 WELFARE_SOURCES = ("DTSEN", "PK", "local")
 DASHAT_CATEGORIES = ("catin", "ibu_hamil", "ibu_menyusui", "baduta", "balita")
 DASHAT_EXIT_REASONS = ("graduated", "moved", "died", "other")
+# The reason recorded when an erasure ends a membership or an enrolment (never sent by a client).
+ERASED = "erased"
 
 
 class MemberFacts(msgspec.Struct, frozen=True):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from casework.cli.audit import add_audit_commands, run_chain_command, run_verify
 from casework.cli.erase import add_erase_command, run_erase
@@ -30,7 +31,23 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
         print(f"applied {len(applied)} migration(s) to {target}: {', '.join(applied)}")
     else:
         print(f"{target} is up to date")
+    _end_erased_participations(settings)
     return 0
+
+
+def _end_erased_participations(settings: Settings) -> None:
+    """Families erased before erasure ended their UPPKA memberships and DASHAT enrolments."""
+    from casework.commands.erasure_catch_up import end_erased_participations
+    from casework.service import Casework
+
+    owner = replace(settings, database_url=settings.migrate_database_url or settings.database_url)
+    app = Casework(owner)
+    try:
+        closed = end_erased_participations(app)
+    finally:
+        app.close()
+    if closed:
+        print(f"ended the UPPKA memberships and DASHAT enrolments of {closed} erased family(ies)")
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:

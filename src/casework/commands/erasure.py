@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from uuid import UUID
 
 import structlog
@@ -63,7 +64,9 @@ class ErasureCommands(FamilyCommands):
         def attempt() -> tuple[Saved, bool]:
             family = self.load(Family, family_id, expected_version)
             kk_number = family.kk_number  # gone from the aggregate once the event applies
-            family.erase_personal_data(cause, reason=reason, request_reference=request_reference)
+            family.erase_personal_data(
+                cause, reason=reason, request_reference=request_reference, on=self.today()
+            )
             # Only the family's own claim is released (an inactive family's KK may be
             # another's by now; the release names this family as the owner).
             releases = tuple(
@@ -84,6 +87,10 @@ class ErasureCommands(FamilyCommands):
         return Erasure(
             family_id, saved.version, saved.position, kk_released=kk_released, purge=purge
         )
+
+    def today(self) -> date:
+        """The erasure's date: today in the deployment's time zone (CASEWORK_TIME_ZONE)."""
+        return datetime.now(self.settings.zone).date()
 
     def _forget(self, family_id: UUID) -> None:
         """Nothing in this process may serve the family's decrypted data again."""
