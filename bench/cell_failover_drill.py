@@ -156,12 +156,6 @@ def node_config(folder: Path, scope: str, n: int, nodes: int, strict: bool) -> d
                         "max_connections": 60,
                     },
                 },
-                # The national subscription's slot: permanent, so Patroni creates it on the
-                # leader and keeps a copy on every replica (advanced from the leader's), and a
-                # promoted standby already has it.
-                "slots": {
-                    SLOT: {"type": "logical", "database": DATABASE, "plugin": "pgoutput"},
-                },
             },
             "initdb": [{"encoding": "UTF8"}, {"locale": "C.UTF-8"}, "data-checksums"],
         },
@@ -378,6 +372,27 @@ class Drill:
             f"{m['name']}={m['role']}/{m['state']}" for m in sorted(self.members(), key=str)
         )
 
+    def add_permanent_slot(self) -> None:
+        """The national subscription's slot, permanent: Patroni creates it on the leader and
+        keeps a copy on every replica (advanced to the leader's position every loop_wait), so a
+        promoted standby already has it. Added to the DCS only once the publication exists:
+        pgoutput reads the publication as of each change it decodes, and a slot made before
+        the publication fails every START_REPLICATION with 'publication … does not exist' on
+        the first change it decodes (seen here when the slot was in bootstrap.dcs: Patroni made
+        it as soon as the database existed, before `casework migrate`)."""
+        slots = {SLOT: {"type": "logical", "database": DATABASE, "plugin": "pgoutput"}}
+        leader = self.leader()
+        assert leader is not None
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{REST_PORT + int(leader.removeprefix('node'))}/config",
+            data=json.dumps({"slots": slots}).encode(),
+            method="PATCH",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()
+        self.say(f"permanent logical slot {SLOT} added to the DCS (pgoutput, {DATABASE})")
+
     def slot_everywhere(self) -> bool:
         """The permanent slot exists on the leader and on every replica."""
         for n in range(self.args.nodes):
@@ -471,7 +486,11 @@ class Drill:
 
     def start_national(self) -> None:
         subprocess.run(
-            ["pg_createcluster", "15", self.national, "--port", str(NATIONAL_PORT), "--start"],
+            # Trust on loopback, as the machine's own cluster (Debian's default asks a password).
+            [
+                *("pg_createcluster", "15", self.national, "--port", str(NATIONAL_PORT)),
+                *("--start", "--", "--auth-local=trust", "--auth-host=trust"),
+            ],
             check=True,
             capture_output=True,
         )
@@ -590,9 +609,10 @@ class Drill:
         self.start_etcd()
         self.start_cell()
         base, source, token = self.start_casework()
-        self.start_national()
+        self.add_permanent_slot()
         wait_for("the permanent slot on every node", self.slot_everywhere, 90)
-        self.say("slot national_drill present on every node")
+        self.say(f"slot {SLOT} present on every node")
+        self.start_national()
 
         self.load = Load(base, token, source, seed=args.seed)
         self.clients = [
