@@ -627,6 +627,7 @@ class Drill:
             self.progress()
         # Replicas advance their copy of the slot only every loop_wait: give them one.
         national_at_kill = self.national_figures()
+        killed_at = time.time()  # wall clock, against the events' recorded_at
         old_leader, killed = self.kill_leader()
 
         new_leader: str | None = None
@@ -665,7 +666,13 @@ class Drill:
             client.join(timeout=40)
         self.say(f"load stopped; cell: {self.describe()}")
         return self.report(
-            old_leader, new_leader, leader_seen, first_write, national_at_kill, national_trail
+            old_leader,
+            new_leader,
+            leader_seen,
+            first_write,
+            national_at_kill,
+            national_trail,
+            killed_at,
         )
 
     def progress(self) -> tuple[int, int] | None:
@@ -694,6 +701,7 @@ class Drill:
         first_write: float | None,
         national_at_kill: tuple[int, int],
         national_trail: list[tuple[float, int, int]],
+        killed_at: float,
     ) -> int:
         assert self.load is not None
         sent = self.load.sent
@@ -714,6 +722,15 @@ class Drill:
                 ).format(sql.Identifier(SCHEMA)),
                 (list(positions),),
             ).fetchall()
+            # The last event the old leader committed: recorded before the kill.
+            before = conn.execute(
+                sql.SQL(
+                    "SELECT coalesce(max(position), 0) FROM {}.stored_events"
+                    " WHERE recorded_at <= to_timestamp(%s)"
+                ).format(sql.Identifier(SCHEMA)),
+                (killed_at,),
+            ).fetchone()
+            old_head = int(before[0]) if before else 0
             registered = {
                 str(row[0])
                 for row in conn.execute(
@@ -747,8 +764,9 @@ class Drill:
                     caught_up = True
                     break
             time.sleep(1)
-        grew = [row for row in national_trail if row[2] > national_at_kill[1]]
-        first_growth = min((row[0] for row in grew), default=None)
+        # The copy went on past the old leader's last event: it came from the new leader.
+        passed = [row[0] for row in national_trail if row[2] > old_head]
+        first_new = min(passed, default=None)
 
         print("\n=== cell failover drill ===")
         print(
@@ -770,14 +788,18 @@ class Drill:
             f"{fmt(leader_seen)} after the kill; first acknowledged write {fmt(first_write)} "
             "after the kill"
         )
-        print(f"store on the new leader: {count} events, max position {top}, dense: {dense}")
+        print(
+            f"store on the new leader: {count} events, max position {top}, dense: {dense}; "
+            f"the old leader's last event: position {old_head}"
+        )
         print(
             f"national: at the kill {national_at_kill[0]} events (max {national_at_kill[1]}); "
-            f"first growth after the kill at {fmt(first_growth)}; "
+            f"past the old leader's last event (from the new leader) {fmt(first_new)} "
+            "after the kill; "
             f"end {national[0]} events (max {national[1]}), dense: {national[0] == national[1]}, "
             f"equal to the new leader: {caught_up}"
         )
-        ok = present == len(acked) and caught_up and dense and first_write is not None
+        ok = present == len(acked) and caught_up and dense and None not in (first_write, first_new)
         print("RESULT:", "ok" if ok else "FAILED")
         return 0 if ok else 1
 
