@@ -580,7 +580,9 @@ class Drill:
         pid_file = self.folder / name / "data" / "postmaster.pid"
         return int(pid_file.read_text().split()[0])
 
-    def kill_leader(self) -> tuple[str, float]:
+    def kill_leader(self) -> tuple[str, float, float]:
+        """Kill the leader; return its name, the monotonic time and the wall time (against the
+        events' recorded_at: the old leader recorded nothing after it) just after the kill."""
         leader = self.leader()
         assert leader is not None
         postmaster = self.postmaster(leader)
@@ -589,16 +591,16 @@ class Drill:
             self.patroni[n].kill()
             backends = children(postmaster)
             os.kill(postmaster, signal.SIGKILL)
-            killed = time.monotonic()
+            killed, killed_at = time.monotonic(), time.time()
             for pid in backends:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             self.say(f"KILLED node {leader}: Patroni and postmaster {postmaster} with its backends")
         else:
             os.kill(postmaster, signal.SIGKILL)
-            killed = time.monotonic()
+            killed, killed_at = time.monotonic(), time.time()
             self.say(f"KILLED the postmaster of leader {leader} (pid {postmaster}, SIGKILL)")
-        return leader, killed
+        return leader, killed, killed_at
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -627,8 +629,7 @@ class Drill:
             self.progress()
         # Replicas advance their copy of the slot only every loop_wait: give them one.
         national_at_kill = self.national_figures()
-        killed_at = time.time()  # wall clock, against the events' recorded_at
-        old_leader, killed = self.kill_leader()
+        old_leader, killed, killed_at = self.kill_leader()
 
         new_leader: str | None = None
         leader_seen = first_write = None
