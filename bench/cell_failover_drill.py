@@ -11,8 +11,9 @@ failure and on SIGINT/SIGTERM alike:
 - etcd, one member (client 127.0.0.1:2460, peer :2461);
 - `--nodes` Patroni nodes (PostgreSQL 15 from /usr/lib/postgresql/15/bin on 5460, 5461, …,
   REST on 8460, 8461, …), run as the `postgres` OS user (PostgreSQL refuses root), in
-  synchronous mode with a permanent logical slot `national_drill` (pgoutput, database
-  `casework`) and `wal_level = logical`;
+  synchronous mode (strict unless `--no-strict`) with `wal_level = logical` and a permanent
+  logical slot `national_drill` (pgoutput, database `casework`) added to the DCS config
+  (`slots:`) once the publication exists;
 - a plain "national" cluster (`pg_createcluster 15 drill_national_<hex> --port 5470`) that
   subscribes to the cell's publication `casework_cell_drill` through that slot
   (`create_slot = false`), into a table of the same schema-qualified name;
