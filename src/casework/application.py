@@ -68,6 +68,8 @@ CLAIM_CONFLICTS = {
     "delivery": ("duplicate-delivery", "this delivery_id is already used"),
     "funding-source-code": ("duplicate-code", "a funding source already has this code"),
     "uppka-group-code": ("duplicate-code", "an UPPKA group already has this code"),
+    # Another write on the programme's targets came first: the command decides again.
+    "programme-targets": ("programme-targets-moved", "another target change came first"),
 }
 
 

@@ -22,6 +22,7 @@ from litestar.routes import HTTPRoute
 from builders import CAUSE, OTHER_VILLAGE, VILLAGE, deliver, member, open_source, register
 from casework.access.users import UserStore
 from casework.aggregates.family import Family
+from casework.aggregates.programme_target import Who
 from casework.http.app import create_litestar
 from casework.service import Casework
 from casework.settings import Settings
@@ -54,6 +55,8 @@ class World:
     delivery_id: UUID
     group_id: UUID
     user_id: UUID
+    target_id: UUID
+    target_period: str  # a period of its own, far ahead, so targets of two worlds never overlap
 
 
 Call = Callable[[World], tuple[str, Any]]
@@ -104,6 +107,31 @@ FUNDING_WRITERS = frozenset({FINANCE, ADMIN})
 FINANCE_READERS = frozenset({FINANCE, AUDITOR, ADMIN})
 AUDIT_READERS = frozenset({AUDITOR, ADMIN})
 ADMINS = frozenset({ADMIN})
+
+T = "/programmes/{program}/targets"
+_target_periods = iter(range(10**6))
+
+
+def fresh_target_period() -> str:
+    number = next(_target_periods)
+    return f"{3000 + number // 12}-{number % 12 + 1:02d}"
+
+
+def new_target_body(period: str | None = None) -> dict[str, Any]:
+    period = period or fresh_target_period()
+    return {
+        "target_id": str(uuid4()),
+        "area": VILLAGE,
+        "from": period,
+        "to": period,
+        "unit": "member",
+        "who": {"sex": "P", "age_min": 10, "age_max": 55},
+    }
+
+
+def on_target(suffix: str, body: Callable[[World], Any] = lambda _: None) -> Call:
+    return lambda w: (f"/programmes/lainnya/targets/{w.target_id}{suffix}", body(w))
+
 
 ENDPOINTS = [
     # -- operations and the published contract (no token) --
@@ -314,6 +342,24 @@ ENDPOINTS = [
         200,
         lambda w: (f"/uppka-groups/{w.group_id}", None),
     ),
+    # -- programme targets --
+    Endpoint("POST", T, ADMINS, 201, lambda _: ("/programmes/lainnya/targets", new_target_body())),
+    Endpoint("GET", T, EVERYONE, 200, fixed("/programmes/lainnya/targets")),
+    Endpoint("GET", T + "/{target_id}", EVERYONE, 200, on_target(""), "family"),
+    Endpoint(
+        "POST",
+        T + "/{target_id}/revision",
+        ADMINS,
+        200,
+        on_target("/revision", lambda w: {"effective_from": w.target_period, "who": {}}),
+    ),
+    Endpoint(
+        "POST",
+        T + "/{target_id}/end",
+        ADMINS,
+        200,
+        on_target("/end", lambda w: {"after": w.target_period}),
+    ),
     # -- reconciliation and audit --
     Endpoint("GET", "/reconciliation", FINANCE_READERS, 200, fixed("/reconciliation")),
     Endpoint(
@@ -415,6 +461,19 @@ def build_world(app: Casework) -> World:
         enrolled_on=date(2025, 2, 1),
     )
     user, _ = UserStore(app.db).add(name=f"plkb-{uuid4().hex[:8]}", role="auditor", areas=[])
+    target = new_target_body()
+    target_id = UUID(target["target_id"])
+    app.set_target(
+        CAUSE,
+        "lainnya",
+        target_id=target_id,
+        area=VILLAGE,
+        from_period=target["from"],
+        to_period=target["to"],
+        unit="member",
+        cycle="monthly",
+        who=Who(sex="P"),
+    )
     return World(
         family_id,
         head.nik,
@@ -424,6 +483,8 @@ def build_world(app: Casework) -> World:
         delivery_id,
         group.aggregate_id,
         user.id,
+        target_id,
+        target["from"],
     )
 
 

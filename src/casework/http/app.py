@@ -20,6 +20,7 @@ from casework.http.controllers.finance import ReconciliationController
 from casework.http.controllers.funding_sources import FundingSourceController
 from casework.http.controllers.operations import OperationsController, ProjectionController
 from casework.http.controllers.programmes import ProgrammeController
+from casework.http.controllers.targets import TargetController
 from casework.http.controllers.uppka_groups import UppkaGroupController
 from casework.http.controllers.users import UserController
 from casework.http.dependencies import provide_casework, provide_cause, provide_pinned_version
@@ -39,6 +40,7 @@ CONTROLLERS = [
     FamilyController,
     ProgrammeController,
     FundingSourceController,
+    TargetController,
     UppkaGroupController,
     ReconciliationController,
     AuditController,

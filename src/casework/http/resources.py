@@ -17,11 +17,13 @@ from litestar import Response
 from casework.aggregates.base import CaseworkAggregate
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
+from casework.aggregates.programme_target import ProgrammeTarget
 from casework.aggregates.uppka_group import UppkaGroup
 from casework.application import Saved
 from casework.errors import FieldProblem
 from casework.http.views.families import family_view
 from casework.http.views.funding import funding_source_view
+from casework.http.views.targets import target_view
 from casework.http.views.uppka import uppka_group_view
 from casework.service import Casework
 
@@ -33,6 +35,8 @@ class Resource:
     kind: type[CaseworkAggregate]
     collection: str
     render: Callable[[Casework, Any, int | None, Sequence[FieldProblem] | None], Any]
+    # Where a new one lives, when its path holds more than its id (a programme's target).
+    collection_of: Callable[[Any], str] | None = None
 
 
 RESOURCES = {
@@ -52,6 +56,12 @@ RESOURCES = {
         UppkaGroup,
         "/uppka-groups",
         lambda app, group, position, _: uppka_group_view(app, group, position=position),
+    ),
+    "programme-target": Resource(
+        ProgrammeTarget,
+        "/programmes",
+        lambda app, target, position, _: target_view(app, target, position=position),
+        collection_of=lambda target: f"/programmes/{target.program}/targets",
     ),
 }
 
@@ -89,7 +99,10 @@ def resource_response(
     body = resource.render(app, aggregate, position, warnings)
     headers = {"ETag": f'"{version}"'}
     if status == 201:
-        headers["Location"] = f"{resource.collection}/{resource_id}"
+        collection = resource.collection
+        if resource.collection_of is not None:
+            collection = resource.collection_of(aggregate)
+        headers["Location"] = f"{collection}/{resource_id}"
     return json_response(body, status=status, headers=headers)
 
 

@@ -32,6 +32,7 @@ from casework.aggregates.family_records import (
     Welfare,
 )
 from casework.aggregates.funding_source import FundingSource
+from casework.aggregates.programme_target import ProgrammeTarget, Revision, Terms
 from casework.aggregates.uppka_group import UppkaGroup
 
 # What the library keeps on every aggregate; the rest of `vars(aggregate)` is the state.
@@ -98,6 +99,15 @@ class UppkaGroupState(AggregateState):
     business_type: str
 
 
+class ProgrammeTargetState(AggregateState):
+    program: str
+    cycle: str
+    from_period: str
+    first: Terms
+    revisions: list[Revision]
+    ended_after: str | None
+
+
 def _split_family(state: FamilyState) -> tuple[FamilyState, FamilyPersonal]:
     personal = FamilyPersonal(
         kk_number=state.kk_number,
@@ -148,6 +158,7 @@ KINDS = (
     SnapshotKind(Family, FamilyState, _split_family, _merge_family),
     SnapshotKind(FundingSource, FundingSourceState),
     SnapshotKind(UppkaGroup, UppkaGroupState),
+    SnapshotKind(ProgrammeTarget, ProgrammeTargetState),
 )
 KIND_BY_TYPE = {kind.aggregate: kind for kind in KINDS}
 KIND_BY_TOPIC = {kind.topic: kind for kind in KINDS}
