@@ -35,6 +35,7 @@ from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import Environment
 
 from casework.aggregates.base import CaseworkAggregate
+from casework.cell.identity import check_cell
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
 from casework.handed_over import take_handed_over
 from casework.settings import Settings
@@ -134,6 +135,10 @@ class CaseworkStore(Application[UUID]):
             self.master_key: MasterKey = load_master_key(settings)
             self.keys = FamilyKeys(self.db, self.master_key)
             self.keys.check_master_key(record_if_absent=False)
+            # The cell this process is configured as must be the store's (before anything is
+            # written); its genesis starts the chain of an empty store.
+            self.cell = settings.cell
+            self.genesis = check_cell(self.db, self.cell)
         except BaseException:
             self.db.close()
             raise
@@ -159,7 +164,7 @@ class CaseworkStore(Application[UUID]):
         return EventMapper(self.keys)
 
     def construct_recorder(self) -> EventRecorder:
-        return EventRecorder(self.db)
+        return EventRecorder(self.db, genesis=self.genesis)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         return SnapshotStore(SnapshotMapper(self.keys), SnapshotRecorder(self.db))

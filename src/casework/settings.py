@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from casework.cell.config import CellConfig
 
 DEFAULT_DATABASE_URL = "sqlite:///casework.db"
 # The zone of Jakarta (WIB); Kota Kupang runs Asia/Makassar (WITA), Papua Asia/Jayapura (WIT).
@@ -87,6 +91,11 @@ class Settings:
     # The deployment's IANA time zone: where a rule needs the date of an event that carries no
     # business date of its own (an erasure, a registration), it is its recorded_at's date here.
     time_zone: str = DEFAULT_TIME_ZONE
+    # CASEWORK_CELL and CASEWORK_CELL_AREAS as given; checked by `cell` (casework.cell.config).
+    cell_name: str | None = None
+    cell_areas: str | None = None
+    # CASEWORK_MATCHING_KEY: base64 of 32 bytes shared by every cell (casework.cell.digests).
+    matching_key: str | None = None
 
     def __post_init__(self) -> None:
         time_zone_named(self.time_zone)  # refuse a misspelt zone at start, not at first use
@@ -94,6 +103,32 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return time_zone_named(self.time_zone)
+
+    @property
+    def cell(self) -> CellConfig | None:
+        """The cell this deployment is (None: not a cell, as before cells existed).
+
+        On PostgreSQL a cell keeps every table in the schema `cell_<name>`, so that the
+        national side can hold every cell's copy under the same, schema-qualified names; a URL
+        naming another schema is refused here, before anything connects.
+        """
+        # Imported here: casework.cell.config raises this module's ConfigurationError.
+        from casework.cell.config import parse_cell
+
+        cell = parse_cell(self.cell_name, self.cell_areas)
+        if cell is None:
+            return None
+        for variable, location in (
+            ("CASEWORK_DATABASE_URL", self.database),
+            ("CASEWORK_MIGRATE_DATABASE_URL", self.migration_database),
+        ):
+            if location.is_postgres and location.postgres_schema != cell.schema:
+                given = location.postgres_schema or "none (the public schema)"
+                raise ConfigurationError(
+                    f"cell {cell.name} keeps its tables in the schema {cell.schema}: "
+                    f"{variable} names the schema {given}; add ?schema={cell.schema}"
+                )
+        return cell
 
     @property
     def database(self) -> DatabaseLocation:
@@ -124,4 +159,7 @@ class Settings:
             master_key_file=Path(key_file) if key_file else None,
             group_commit=env.get("CASEWORK_GROUP_COMMIT", "on").lower() not in OFF,
             time_zone=env.get("CASEWORK_TIME_ZONE") or DEFAULT_TIME_ZONE,
+            cell_name=env.get("CASEWORK_CELL") or None,
+            cell_areas=env.get("CASEWORK_CELL_AREAS") or None,
+            matching_key=env.get("CASEWORK_MATCHING_KEY") or None,
         )

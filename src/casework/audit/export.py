@@ -26,12 +26,12 @@ from casework.aggregates.event_names import event_facts, event_type
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
 from casework.application import CaseworkStore
-from casework.store import chain
 from casework.store.recorder import as_datetime
 
 FORMAT, FORMAT_VERSION = "casework-audit-package", 1
 CHAIN = (
-    "h_n = SHA-256(h_(n-1) || b_n), h_0 = 32 zero bytes; b_n = u64be(position) || aggregate id "
+    "h_n = SHA-256(h_(n-1) || b_n), h_0 = the header's genesis (32 zero bytes, or SHA-256("
+    "'casework/cell/' || name) for a cell begun empty); b_n = u64be(position) || aggregate id "
     "(16 bytes) || u64be(version) || u32be(len topic) || topic (UTF-8) || u32be(len state) || "
     "state, where state is the base64-decoded state_base64"
 )
@@ -59,7 +59,7 @@ def plan_package(store: CaseworkStore, what: str, aggregate_id: UUID) -> Package
     kind = KINDS[what]
     with store.db.transaction() as tx:
         tx.execute("SELECT position, chain_hash FROM stored_events ORDER BY position DESC LIMIT 1")
-        head = tx.fetchone() or (0, chain.GENESIS)
+        head = tx.fetchone() or (0, store.genesis)
         tx.execute(
             "SELECT count(*), min(CASE WHEN originator_version = 1 THEN topic END) "
             "FROM stored_events WHERE originator_id = %s AND position <= %s",
@@ -84,7 +84,7 @@ def write_package(
     def line(record: dict[str, Any]) -> None:
         out.write(encoder.encode(record) + b"\n")
 
-    line(_header(package))
+    line(_header(package, store.genesis))
     written, after = 0, 0
     while rows := _rows(store, package, after):
         for row in rows:
@@ -96,7 +96,7 @@ def write_package(
     return written
 
 
-def _header(package: Package) -> dict[str, Any]:
+def _header(package: Package, genesis: bytes) -> dict[str, Any]:
     return {
         "record": "header",
         "format": FORMAT,
@@ -107,6 +107,7 @@ def _header(package: Package) -> dict[str, Any]:
         "head_position": package.head_position,
         "head_chain_hash": package.head_hash.hex(),
         "chain": CHAIN,
+        "genesis": genesis.hex(),
     }
 
 
@@ -128,7 +129,7 @@ def _event_line(store: CaseworkStore, aggregate_id: UUID, row: tuple[Any, ...]) 
     position, version, topic, state, recorded_at, chain_hash, previous_hash = row
     state = bytes(state)
     if position == 1:
-        previous_hash = chain.GENESIS
+        previous_hash = store.genesis
     line: dict[str, Any] = {
         "record": "event",
         "position": position,

@@ -24,13 +24,16 @@ from casework.store.migrations import DatabaseNotMigrated
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
-    applied = migrate_store(settings)
+    notes: list[str] = []
+    applied = migrate_store(settings, report=notes)
     where = settings.migration_database
     target = where.sqlite_path or where.postgres_schema or "public schema"
     if applied:
         print(f"applied {len(applied)} migration(s) to {target}: {', '.join(applied)}")
     else:
         print(f"{target} is up to date")
+    for note in notes:
+        print(note)
     _end_erased_participations(settings)
     return 0
 

@@ -1,7 +1,9 @@
-"""`casework migrate`: the schema, then the master key the database will be bound to."""
+"""`casework migrate`: the schema, then the master key the database will be bound to, then
+the cell's identity and publication when CASEWORK_CELL is set."""
 
 from __future__ import annotations
 
+from casework.cell.identity import peek_identity, record_identity
 from casework.settings import Settings
 from casework.store.crypto import load_master_key
 from casework.store.database import open_database
@@ -9,13 +11,23 @@ from casework.store.family_keys import FamilyKeys
 from casework.store.migrations import apply_migrations
 
 
-def migrate_store(settings: Settings) -> list[str]:
-    """Apply pending migrations as the migration role; create and record the master key."""
+def migrate_store(settings: Settings, *, report: list[str] | None = None) -> list[str]:
+    """Apply pending migrations as the migration role; create and record the master key;
+    record the cell. What was done beyond the migrations is appended to `report` (lines for
+    the operator)."""
+    cell = settings.cell  # a malformed cell configuration is refused before connecting
+    # A store recorded as another cell (or as one, when this process is none) is refused
+    # before any migration writes to it.
+    peek_identity(settings.migration_database, cell)
     applied = apply_migrations(settings.migration_database)
     master = load_master_key(settings, create=True)
     db = open_database(settings.migration_database)
+    notes = [] if report is None else report
     try:
         FamilyKeys(db, master).check_master_key(record_if_absent=True)
+        if cell is not None:
+            _identity, done = record_identity(db, cell)
+            notes.append(done)
     finally:
         db.close()
     return applied

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from casework.cell.identity import store_genesis
 from casework.store import chain
 from casework.store.database import Database, uuid_from_row
 
@@ -53,13 +54,18 @@ def verify_chain(
     *,
     progress: Callable[[int, int], None] | None = None,
     checkpoints: Sequence[Checkpoint] = (),
+    genesis: bytes | None = None,
 ) -> ChainReport:
+    """`genesis`: the chain's h_0; by default the one the store records (casework.cell.
+    identity), so a cell's chain is checked from its own."""
+    if genesis is None:
+        genesis = store_genesis(db)
     with db.transaction() as tx:
         tx.execute("SELECT count(*) FROM stored_events")
         row = tx.fetchone()
     total = int(row[0]) if row else 0
     anchors = {checkpoint.position: checkpoint.head for checkpoint in checkpoints}
-    previous, checked = chain.GENESIS, 0
+    previous, checked = genesis, 0
     while True:
         with db.transaction() as tx:
             tx.execute(

@@ -80,8 +80,10 @@ class Write:
 
 
 class EventRecorder(ApplicationRecorder):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, genesis: bytes = chain.GENESIS) -> None:
         self.db = db
+        # h_0 of the store's chain (casework.cell.identity): the first event chains from it.
+        self.genesis = genesis
         # Called after every committed insert (projection runners in this process wake up).
         self.listeners: list[Callable[[], None]] = []
         self.records = EventRecordCache()
@@ -164,7 +166,7 @@ class EventRecorder(ApplicationRecorder):
             tx.execute(_LAST_EVENT)
             last = tx.fetchone()
         position, previous_hash, last_recorded_at = (
-            (0, chain.GENESIS, None) if last is None else last
+            (0, self.genesis, None) if last is None else last
         )
         rows, positions = _chained(writes, position, bytes(previous_hash))
         # On PostgreSQL the statements below are pipelined: sent together, answered in one

@@ -64,7 +64,7 @@ class AuditController(Controller):
     @query("/audit/verify", roles=AUDIT_READERS)
     def verify(self, casework: Casework) -> Response[ChainVerification]:
         """Recomputes the tamper-evidence chain over every stored event."""
-        report = verify_chain(casework.db)
+        report = verify_chain(casework.db, genesis=casework.genesis)
         return json_response(
             ChainVerification(
                 report.ok,
