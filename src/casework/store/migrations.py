@@ -6,10 +6,11 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from yoyo import get_backend, read_migrations
 
 from casework.settings import DatabaseLocation
@@ -28,11 +29,38 @@ def migrations_folder(location: DatabaseLocation) -> Path:
 def _yoyo_uri(location: DatabaseLocation) -> str:
     if location.sqlite_path is not None:
         return f"sqlite:///{location.sqlite_path}"
-    conninfo = location.postgres_conninfo.replace("postgresql://", "postgresql+psycopg://", 1)
+    conninfo = _single_host(location.postgres_conninfo)
+    conninfo = conninfo.replace("postgresql://", "postgresql+psycopg://", 1)
     if location.postgres_schema:
         separator = "&" if "?" in conninfo else "?"
         conninfo += f"{separator}schema={quote(location.postgres_schema)}"
     return conninfo
+
+
+def _single_host(conninfo: str) -> str:
+    """The URL of the one server that answers a multi-host URL, as libpq would choose it.
+
+    A cell run by Patroni is reached through `postgresql://u@a:5432,b:5432/db?
+    target_session_attrs=read-write`; psycopg (libpq) picks the writable host, but yoyo parses
+    the URL itself and takes one host only. So libpq connects first, and yoyo is given the host
+    and port it settled on. A single-host URL is returned unchanged.
+    """
+    hosts = conninfo_to_dict(conninfo).get("host")
+    if not isinstance(hosts, str) or "," not in hosts:
+        return conninfo
+    with psycopg.connect(conninfo) as conn:
+        info = conn.info
+        chosen = {
+            key: value
+            for key, value in info.get_parameters().items()
+            if key not in ("host", "hostaddr", "port", "target_session_attrs", "dbname", "user")
+        }
+        userinfo = quote(info.user, safe="")
+        if info.password:
+            userinfo += ":" + quote(info.password, safe="")
+        query = urlencode(chosen)
+        url = f"postgresql://{userinfo}@{info.host}:{info.port}/{quote(info.dbname, safe='')}"
+        return f"{url}?{query}" if query else url
 
 
 def _backend(location: DatabaseLocation) -> Any:
