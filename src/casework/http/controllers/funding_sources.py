@@ -9,11 +9,12 @@ from litestar import Controller, Response
 
 from casework.aggregates.base import Cause
 from casework.aggregates.funding_source import FundingSource
-from casework.http.policy import EVERYONE, FUNDING_WRITERS, authorize
+from casework.http.policy import EVERYONE, FINANCE_READERS, FUNDING_WRITERS, authorize
 from casework.http.queries import FiscalYear, Limit, MinPosition
 from casework.http.read_models import read_model_position
 from casework.http.resources import json_response, resource_response, written
 from casework.http.routes import command, query, source_command
+from casework.http.schemas.families import HistoryPage
 from casework.http.schemas.funding import (
     BudgetRevisionIn,
     ClosureIn,
@@ -21,8 +22,11 @@ from casework.http.schemas.funding import (
     FundingSourcePage,
     OpenFundingSource,
     ReceiptIn,
+    ReceiptPage,
 )
 from casework.http.source_params import source_filter
+from casework.http.views.history import source_history_page
+from casework.http.views.source_receipts import receipts_page
 from casework.projections.funding_sources_queries import funding_sources
 from casework.service import Casework
 
@@ -76,6 +80,31 @@ class FundingSourceController(Controller):
     def read(self, source_id: UUID, casework: Casework) -> Response[FundingSourceOut]:
         source = casework.load(FundingSource, source_id)
         return resource_response(casework, SOURCE, source_id, version=source.version, loaded=source)
+
+    @query("/{source_id:uuid}/receipts", roles=FINANCE_READERS)
+    def receipts(
+        self,
+        source_id: UUID,
+        casework: Casework,
+        limit: Limit = 50,
+        cursor: str | None = None,
+    ) -> Response[ReceiptPage]:
+        """Every receipt recorded on the source (SP2D or transfer), in position order: amount,
+        reference, date received, when and by whom it was recorded."""
+        return json_response(receipts_page(casework, source_id, limit=limit, cursor=cursor))
+
+    @query("/{source_id:uuid}/history", roles=FINANCE_READERS)
+    def history(
+        self,
+        source_id: UUID,
+        casework: Casework,
+        limit: Limit = 50,
+        cursor: str | None = None,
+    ) -> Response[HistoryPage]:
+        """Every event of the source in version order with its data in full: receipts and
+        their references, budget revisions and closures with their reasons, each draw and
+        its reversal with the delivery and family ids. Free text is shown as written."""
+        return json_response(source_history_page(casework, source_id, limit=limit, cursor=cursor))
 
     @source_command("/{source_id:uuid}/receipts", roles=FUNDING_WRITERS, status=201)
     def record_receipt(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -71,3 +71,19 @@ class FundingSourcePage(msgspec.Struct):
     items: list[FundingSourceOut]
     next_cursor: str | None
     position: int  # the read model's position
+
+
+class ReceiptOut(msgspec.Struct):
+    """One receipt (an SP2D or a transfer) as finance reads it back."""
+
+    amount_idr: int
+    reference: str
+    received_on: date
+    recorded_at: datetime
+    actor: str
+    position: int
+
+
+class ReceiptPage(msgspec.Struct):
+    items: list[ReceiptOut]
+    next_cursor: str | None
