@@ -29,6 +29,11 @@ class ValidationFailed(CaseworkError):
         return "; ".join(f"{p.field}: {p.message}" for p in self.problems)
 
 
+class OutsideCell(ValidationFailed):
+    """An area this cell does not serve (HTTP 422, type `outside-cell`): the thing belongs to
+    the cell whose CASEWORK_CELL_AREAS cover it (casework.cell.boundary)."""
+
+
 class NotFound(CaseworkError):
     """The aggregate does not exist (or did not exist at the asked instant)."""
 

@@ -77,7 +77,8 @@ BUSINESSES = {
 
 
 class DemoRefused(RuntimeError):
-    """The store already holds events: the demo loads only into an empty database."""
+    """The store already holds events (the demo loads only into an empty database), or it is a
+    cell that does not serve Kota Kupang."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,12 @@ def load_demo(
     seed: int = 2025,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
-    """Load the sample; DemoRefused when the store is not empty."""
+    """Load the sample; DemoRefused when the store is not empty or is a cell without 53.71."""
+    if app.cell is not None and not app.cell.covers(AREA):
+        raise DemoRefused(
+            f"the demo registers families in Kota Kupang ({AREA}), which lies outside cell "
+            f"{app.cell.name} (areas {app.cell.areas_text}); run it in a cell that serves {AREA}"
+        )
     if app.event_recorder.max_notification_id() is not None:
         raise DemoRefused("the database already holds events; the demo needs an empty one")
     if families < 1:
@@ -217,7 +223,8 @@ class _Demo:
                 "DAK BOKB Provinsi NTT TA 2025",
                 "BKKBN",
                 max(300_000_000, families * 1_000_000),
-                "53",
+                # The province's source; a cell serving only the city holds it at city level.
+                "53" if self.app.cell is None or self.app.cell.covers("53") else AREA,
                 ["dashat", "uppka_modal"],
                 "Juknis BOKB 2025",
                 ("SP2D 0203/2025",),

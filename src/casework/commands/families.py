@@ -15,6 +15,7 @@ from casework.aggregates.family_records import (
     WELFARE_SOURCES,
 )
 from casework.application import CaseworkStore, Saved
+from casework.cell.boundary import require_within_cell
 from casework.commands.family_input import (
     check_address,
     check_desil,
@@ -101,6 +102,7 @@ class FamilyCommands(CaseworkStore):
         for index, member in enumerate(members):
             check_member(checks, member, f"members[{index}].", on)
         warnings = checks.done()
+        require_within_cell(self.cell, "area_code", area)
         new_id = family_id or uuid4()
         family = Family.register(
             cause,
@@ -229,6 +231,7 @@ class FamilyCommands(CaseworkStore):
         if kk_number is not None:
             check_kk(checks, kk_number)
         warnings = checks.done()
+        require_within_cell(self.cell, "area_code", area)
 
         def attempt() -> Saved:
             family = self.load(Family, family_id, expected_version)

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 from casework.aggregates.base import Cause
 from casework.aggregates.funding_source import KINDS, FundingSource
 from casework.application import CaseworkStore, Saved
+from casework.cell.boundary import require_within_cell
 from casework.store.claims import Claim, ClaimChanges
 from casework.validation.areas import normalise_area_code
 from casework.validation.field_checks import PROGRAMS, FieldChecks
@@ -45,6 +46,7 @@ class FundingCommands(CaseworkStore):
         checks.require(len(set(programs)) == len(programs), "programs", "must not repeat")
         checks.require(len(reference) <= 500, "reference", "must be at most 500 characters")
         checks.done()
+        require_within_cell(self.cell, "area", normalised_area)
         new_id = source_id or uuid4()
         source = FundingSource.open(
             cause,

@@ -25,6 +25,7 @@ from casework.aggregates.programme_target import (
     previous_period,
 )
 from casework.application import CaseworkStore, Saved
+from casework.cell.boundary import require_within_cell
 from casework.errors import Conflict, NotFound
 from casework.store.claims import ClaimChanges
 from casework.store.target_claims import next_write_claim, target_writes
@@ -61,6 +62,7 @@ class TargetCommands(CaseworkStore):
         checks.one_of(cycle, CYCLES, "cycle")
         check_who(checks, who, "who")
         checks.done()
+        require_within_cell(self.cell, "area", normalised)
 
         def decide() -> tuple[ProgrammeTarget, str]:
             try:
@@ -114,6 +116,8 @@ class TargetCommands(CaseworkStore):
         if who is not None:
             check_who(checks, who, "who")
         checks.done()
+        if normalised is not None:
+            require_within_cell(self.cell, "area", normalised)
 
         def decide() -> tuple[ProgrammeTarget, str]:
             target = self._load_target(program, target_id, expected_version)

@@ -9,6 +9,7 @@ from casework.aggregates.base import Cause
 from casework.aggregates.family import Family, invalid
 from casework.aggregates.uppka_group import UppkaGroup
 from casework.application import Saved
+from casework.cell.boundary import require_within_cell
 from casework.commands.families import FamilyCommands
 from casework.commands.family_input import check_village
 from casework.errors import NotFound
@@ -33,6 +34,7 @@ class UppkaCommands(FamilyCommands):
         checks.text(business_type, "business_type", max_length=200)
         area = check_village(checks, area_code)
         checks.done()
+        require_within_cell(self.cell, "area_code", area)
         new_id = group_id or uuid4()
         group = UppkaGroup.form(
             cause, new_id, code=code, name=name, area_code=area, business_type=business_type

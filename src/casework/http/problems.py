@@ -22,7 +22,7 @@ from litestar.exceptions import (
 from litestar.types import ExceptionHandlersMap
 from psycopg_pool import PoolTimeout
 
-from casework.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from casework.errors import Conflict, NotFound, OutsideCell, StaleVersion, ValidationFailed
 from casework.http.schemas.common import FieldMessage, Problem
 from casework.store.kept_responses import KeyAlreadyKept
 
@@ -71,6 +71,13 @@ def not_yet_built(read_model: str) -> Response[bytes]:
 def _validation_failed(_: Request[Any, Any, Any], error: ValidationFailed) -> Response[bytes]:
     errors = [FieldMessage(p.field, p.message) for p in error.problems]
     return problem_response(422, "Some fields are invalid", errors=errors)
+
+
+def _outside_cell(_: Request[Any, Any, Any], error: OutsideCell) -> Response[bytes]:
+    errors = [FieldMessage(p.field, p.message) for p in error.problems]
+    return problem_response(
+        422, "The area lies outside this cell", kind="outside-cell", errors=errors
+    )
 
 
 def _not_found(_: Request[Any, Any, Any], error: NotFound) -> Response[bytes]:
@@ -139,6 +146,7 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[b
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationFailed: _validation_failed,
+    OutsideCell: _outside_cell,
     NotFound: _not_found,
     Conflict: _conflict,
     StaleVersion: _stale,
