@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from api_client import Api
 from reconciliation_run import Books, a_realistic_run
+from workbooks import column_widths
 
 from casework.aggregates.funding_source import FundingSource
 
@@ -126,8 +127,12 @@ def test_the_csv_has_one_row_per_source_and_sums_cleanly(run: tuple[Api, Books])
     # when the report is asked as CSV, by format or by Accept
     by_format = report(api, "format=csv")
     by_accept = report(api, "", accept="text/csv")
-    # then it is CSV whose columns are the scalar fields and whose rows are the sources
-    assert by_format.headers["content-type"].startswith("text/csv")
+    # then it is CSV (its charset said once) whose columns are the scalar fields and whose
+    # rows are the sources, in a file named after what it holds and the position
+    assert by_format.headers["content-type"] == "text/csv; charset=utf-8"
+    assert by_format.headers["content-disposition"] == (
+        f'attachment; filename="reconciliation-all-at-{body["position"]}.csv"'
+    )
     assert by_format.content == by_accept.content
     rows = list(csv.DictReader(io.StringIO(by_format.text)))
     assert tuple(rows[0]) == SCALARS
@@ -142,26 +147,40 @@ def test_the_csv_has_one_row_per_source_and_sums_cleanly(run: tuple[Api, Books])
 def test_the_workbook_holds_the_same_numbers(run: tuple[Api, Books]) -> None:
     api, books = run
     body = report(api, f"min_position={books.last}").json()
+    names = {s["id"]: s["name"] for s in api.get("/funding-sources", who="finance").json()["items"]}
     # when the report is asked as an Excel workbook
-    answer = report(api, "format=xlsx")
+    answer = report(api, "format=xlsx&fiscal_year=2025")
     assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    position = body["position"]
+    assert answer.headers["content-disposition"] == (
+        f'attachment; filename="reconciliation-2025-at-{position}.xlsx"'
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(answer.content), data_only=True)
-    # then its sources sheet has the sources, amounts as formatted numbers, and a totals row
+    # then its sources sheet has the sources, each named after its code, amounts as formatted
+    # numbers, and a totals row
     rows = list(workbook["sources"].iter_rows(values_only=True))
-    assert rows[0] == SCALARS
+    columns = (*SCALARS[:2], "name", *SCALARS[2:])
+    assert rows[0] == columns
     for row, source in zip(rows[1:-1], body["sources"], strict=True):
-        assert dict(zip(SCALARS, row, strict=True)) == {k: source[k] for k in SCALARS}
-    totals = dict(zip(SCALARS, rows[-1], strict=True))
+        shown = dict(zip(columns, row, strict=True))
+        name = names[source["funding_source_id"]]
+        assert shown == {**{k: source[k] for k in SCALARS}, "name": name}
+    totals = dict(zip(columns, rows[-1], strict=True))
     assert totals["funding_source_id"] == "total"
     assert {k: totals[k] for k in AMOUNTS} == body["totals"]
-    cell = workbook["sources"]["E2"]
+    cell = workbook["sources"]["F2"]
     assert isinstance(cell.value, int) and cell.number_format == "#,##0"
+    # and its columns are wide enough for what they hold: a whole UUID, a whole name
+    widths = column_widths(workbook["sources"])
+    assert widths[1] >= 36
+    assert widths[3] >= max(len(n) for n in names.values())
     # and its by-programme sheet holds every programme and period, summing to drawn
     programmes = list(workbook["by programme"].iter_rows(values_only=True))
     expected = [
         (
             s["funding_source_id"],
             s["code"],
+            names[s["funding_source_id"]],
             p["program"],
             p["period"],
             p["deliveries"],

@@ -55,6 +55,7 @@ def test_delivery_lines_are_the_draws_in_position_order(run: tuple[Api, Books]) 
     assert set(lines[0]) == {
         "delivery_id",
         "family_id",
+        "funding_source_id",
         "area_code",
         "program",
         "period",

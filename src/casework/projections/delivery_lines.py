@@ -27,8 +27,8 @@ def delivery_lines(
 ) -> tuple[list[DeliveryLine], str | None]:
     """A page of line items after position `after`, and the cursor of the next page."""
     sql = (
-        "SELECT d.delivery_id, d.family_id, d.area_code, d.program, d.period, d.value_idr, "
-        "d.delivered_on, d.voided_position, d.position "
+        "SELECT d.delivery_id, d.family_id, d.funding_source_id, d.area_code, d.program, "
+        "d.period, d.value_idr, d.delivered_on, d.voided_position, d.position "
         "FROM funding_ledger_deliveries d "
         "WHERE d.position > %s AND d.position <= %s"
     )
@@ -48,12 +48,27 @@ def delivery_lines(
     return items, next_cursor
 
 
+def every_delivery_line(
+    db: Database, position: int, only: DeliveryFilter, *, page: int = 10_000
+) -> list[DeliveryLine]:
+    """Every line the filter keeps, as of `position` (for files, which are not paged)."""
+    lines: list[DeliveryLine] = []
+    after = 0
+    while True:
+        items, next_cursor = delivery_lines(db, position, only, after=after, limit=page)
+        lines += items
+        if next_cursor is None:
+            return lines
+        after = items[-1].position
+
+
 def _line(row: tuple[Any, ...], position: int) -> DeliveryLine:
-    delivery_id, family_id, area, program, period, value, on, voided_at, drawn_at = row
+    delivery_id, family_id, source_id, area, program, period, value, on, voided_at, drawn_at = row
     voided = voided_at is not None and voided_at <= position
     return DeliveryLine(
         delivery_id=uuid_from_row(delivery_id),
         family_id=uuid_from_row(family_id),
+        funding_source_id=uuid_from_row(source_id),
         area_code=area,
         program=program,
         period=period,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from typing import Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response
@@ -19,14 +19,23 @@ from casework.http.schemas.finance import (
     ReconciliationReport,
 )
 from casework.http.source_params import AsOf, Period, Program, instant, source_filter
+from casework.http.views.delivery_export import (
+    DeliveriesExportOperation,
+    lines_csv,
+    lines_xlsx,
+)
+from casework.http.views.export_files import CSV, XLSX, attachment, file_name
 from casework.http.views.reconciliation_export import (
-    CSV,
-    XLSX,
     ExportOperation,
     report_csv,
     report_xlsx,
 )
-from casework.projections.delivery_lines import DeliveryFilter, delivery_lines
+from casework.http.views.source_names import source_names
+from casework.projections.delivery_lines import (
+    DeliveryFilter,
+    delivery_lines,
+    every_delivery_line,
+)
 from casework.projections.ledger_findings import findings
 from casework.projections.reconciliation_queries import reconciliation
 from casework.projections.reflected import reflected
@@ -63,34 +72,42 @@ class ReconciliationController(Controller):
         chosen = format or _negotiated(request)
         if chosen == "json":
             return json_response(report)
-        body, media_type = (
-            (report_csv(report), CSV) if chosen == "csv" else (report_xlsx(report), XLSX)
-        )
-        filename = f"reconciliation-{at.position}.{chosen}"
-        export = Response(
-            body,
-            media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-        return cast(Response[ReconciliationReport], export)  # its schema: ExportOperation
+        name = file_name("reconciliation", fiscal_year, at.position, chosen)
+        if chosen == "csv":
+            return attachment(report_csv(report), CSV, name)
+        names = source_names(casework, (s.funding_source_id for s in report.sources))
+        return attachment(report_xlsx(report, names), XLSX, name)
 
-    @query("/deliveries", roles=FINANCE_READERS)
+    @query("/deliveries", roles=FINANCE_READERS, operation_class=DeliveriesExportOperation)
     def deliveries(
         self,
+        request: Request[Any, Any, Any],
         casework: Casework,
         funding_source_id: UUID | None = None,
         period: Period = None,
         program: Program = None,
+        format: Format | None = None,
         min_position: MinPosition = None,
         limit: Limit = 50,
         cursor: str | None = None,
     ) -> Response[DeliveryPage]:
-        """Delivery line items in position order, without personal data."""
+        """Delivery line items in position order, without personal data. With `Accept:
+        text/csv`, `?format=csv` or `?format=xlsx`: every line the filters keep, as a file."""
         after = position_after(cursor)
         position = read_model_position(casework, LEDGER, min_position)
         only = DeliveryFilter(funding_source_id, period, program)
-        items, next_cursor = delivery_lines(casework.db, position, only, after=after, limit=limit)
-        return json_response(DeliveryPage(items, next_cursor, position))
+        chosen = format or _negotiated(request)
+        if chosen == "json":
+            items, next_cursor = delivery_lines(
+                casework.db, position, only, after=after, limit=limit
+            )
+            return json_response(DeliveryPage(items, next_cursor, position))
+        lines = every_delivery_line(casework.db, position, only)
+        name = file_name("deliveries", period, position, chosen)
+        if chosen == "csv":
+            return attachment(lines_csv(lines), CSV, name)
+        names = source_names(casework, {line.funding_source_id for line in lines})
+        return attachment(lines_xlsx(lines, names, position, only), XLSX, name)
 
     @query("/discrepancies", roles=FINANCE_READERS)
     def discrepancies(

@@ -53,6 +53,7 @@ class ReconciliationReport(msgspec.Struct):
 class DeliveryLine(msgspec.Struct):
     delivery_id: UUID
     family_id: UUID
+    funding_source_id: UUID
     area_code: str
     program: str
     period: str
