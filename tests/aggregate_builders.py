@@ -12,10 +12,11 @@ import pytest
 
 from casework.aggregates.base import CaseworkAggregate, Cause
 from casework.aggregates.family import Family, NewDelivery, NewMember
-from casework.aggregates.family_records import HEAD, DeliveryItem
+from casework.aggregates.family_records import DeliveryItem
 from casework.aggregates.funding_source import DrawRequest, FundingSource
 from casework.errors import Conflict, ValidationFailed
 from casework.validation.identity_numbers import make_kk_number, make_nik
+from casework.vocabulary import HEAD
 
 A = TypeVar("A", bound=CaseworkAggregate)
 

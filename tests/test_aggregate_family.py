@@ -29,8 +29,9 @@ from aggregate_builders import (
     state,
 )
 from casework.aggregates.family import Family, NewMember
-from casework.aggregates.family_records import HEAD, Welfare
+from casework.aggregates.family_records import Welfare
 from casework.errors import NotFound
+from casework.vocabulary import HEAD
 
 ON = date(2025, 9, 1)
 LATER_ON = date(2025, 10, 1)

@@ -8,8 +8,8 @@ from functools import partial
 
 from casework.validation.areas import normalise_area_code
 from casework.validation.field_checks import FieldChecks
+from casework.vocabulary import CASEWORKER, ROLES
 
-ROLES = ("caseworker", "finance", "auditor", "admin")
 MAX_NAME_LENGTH = 100
 # Actors of command-line commands are recorded as `cli:<command>`; no user may pose as one.
 CLI_ACTOR_PREFIX = "cli:"
@@ -55,7 +55,7 @@ def _check_areas(checks: FieldChecks, role: str, areas: Sequence[str]) -> tuple[
     if isinstance(areas, str):  # a lone code would otherwise be read as a list of characters
         checks.require(False, "areas", "must be a list of area codes")
         return ()
-    if role == "caseworker":
+    if role == CASEWORKER:
         checks.require(bool(areas), "areas", "a caseworker needs at least one area")
     normalised: dict[str, None] = {}
     for index, raw in enumerate(areas):

@@ -25,11 +25,11 @@ from casework.access.tokens import (
     parse_token,
     secret_matches,
 )
-from casework.access.user_checks import ROLES, check_new_user
+from casework.access.user_checks import check_new_user
 from casework.errors import Conflict, InvalidValue, NotFound
 from casework.store.database import Database, Row, uuid_from_row
 
-__all__ = ["DEFAULT_LIFETIME", "ROLES", "User", "UserStore"]
+__all__ = ["DEFAULT_LIFETIME", "User", "UserStore"]
 
 DEFAULT_LIFETIME = timedelta(days=365)
 

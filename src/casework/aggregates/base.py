@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
+import msgspec
 from eventsourcing.domain import AggregateCreated, AggregateEvent, BaseAggregate
 
 
@@ -41,3 +43,11 @@ class CaseworkAggregate(BaseAggregate[UUID]):
 class Creation(CaseworkAggregate.Event, AggregateCreated):
     """Base of each aggregate's first event (kept outside the class so the library's metaclass
     does not derive an untopiced copy of it inside every aggregate)."""
+
+
+class AggregateState(msgspec.Struct):
+    """What a snapshot keeps of every aggregate; each aggregate's own state adds its fields,
+    declared beside it (store/snapshot_state.py checks they match the aggregate exactly)."""
+
+    created_on: datetime
+    modified_on: datetime

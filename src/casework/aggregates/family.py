@@ -9,8 +9,6 @@ from uuid import UUID
 
 from casework.aggregates.base import CaseworkAggregate, Cause, Creation
 from casework.aggregates.family_records import (
-    ERASED,
-    HEAD,
     DashatEnrolment,
     Delivery,
     DeliveryItem,
@@ -21,6 +19,7 @@ from casework.aggregates.family_records import (
     Welfare,
 )
 from casework.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from casework.vocabulary import ERASED, HEAD
 
 PERSONAL_MEMBER_FIELDS = ("nik", "name", "birth_date")
 

@@ -12,26 +12,6 @@ from uuid import UUID
 
 import msgspec
 
-RELATIONSHIPS = (
-    "kepala_keluarga",
-    "suami",
-    "istri",
-    "anak",
-    "menantu",
-    "cucu",
-    "orang_tua",
-    "mertua",
-    "famili_lain",
-    "lainnya",
-)
-HEAD = "kepala_keluarga"
-DEPARTURE_REASONS = ("died", "moved_out", "split_kk", "other")
-WELFARE_SOURCES = ("DTSEN", "PK", "local")
-DASHAT_CATEGORIES = ("catin", "ibu_hamil", "ibu_menyusui", "baduta", "balita")
-DASHAT_EXIT_REASONS = ("graduated", "moved", "died", "other")
-# The reason recorded when an erasure ends a membership or an enrolment (never sent by a client).
-ERASED = "erased"
-
 
 class MemberFacts(msgspec.Struct, frozen=True):
     """The non-personal facts of a member at registration."""

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from casework.aggregates.base import CaseworkAggregate, Cause, Creation
+from casework.aggregates.base import AggregateState, CaseworkAggregate, Cause, Creation
 from casework.errors import Conflict
 from casework.validation.areas import area_covers
-
-KINDS = ("CSR", "APBD", "DAK")
 
 
 @dataclass(frozen=True)
@@ -229,3 +227,21 @@ class FundingSource(CaseworkAggregate):
         if self.closed:
             raise Conflict("already-closed", f"funding source {self.code} is already closed")
         self._record(self.Closed, cause, reason=reason)
+
+
+# What a snapshot keeps: every attribute its events set (store/snapshot_state.py checks it).
+class FundingSourceState(AggregateState):
+    code: str
+    kind: str
+    name: str
+    sponsor: str
+    fiscal_year: int
+    budget_idr: int
+    area: str
+    programs: tuple[str, ...]
+    reference: str
+    received_idr: int
+    drawn_idr: int
+    voided_idr: int
+    closed: bool
+    draws_count: int

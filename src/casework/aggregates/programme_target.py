@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 
-from casework.aggregates.base import CaseworkAggregate, Cause, Creation
+from casework.aggregates.base import AggregateState, CaseworkAggregate, Cause, Creation
 from casework.errors import Conflict
 
 UNITS = ("member", "family")
@@ -233,3 +233,13 @@ def previous_period(period: str) -> str:
 def next_period(period: str) -> str:
     year, month = int(period[:4]), int(period[5:7])
     return f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+
+
+# What a snapshot keeps: every attribute its events set (store/snapshot_state.py checks it).
+class ProgrammeTargetState(AggregateState):
+    program: str
+    cycle: str
+    from_period: str
+    first: Terms
+    revisions: list[Revision]
+    ended_after: str | None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from casework.aggregates.base import CaseworkAggregate, Cause, Creation
+from casework.aggregates.base import AggregateState, CaseworkAggregate, Cause, Creation
 
 
 class UppkaGroup(CaseworkAggregate):
@@ -51,3 +51,11 @@ class UppkaGroup(CaseworkAggregate):
             area_code=area_code,
             business_type=business_type,
         )
+
+
+# What a snapshot keeps: every attribute its events set (store/snapshot_state.py checks it).
+class UppkaGroupState(AggregateState):
+    code: str
+    name: str
+    area_code: str
+    business_type: str

@@ -18,10 +18,11 @@ from uuid import UUID
 
 from casework.aggregates.base import Cause
 from casework.aggregates.family import NewMember
-from casework.aggregates.family_records import HEAD, DeliveryItem
+from casework.aggregates.family_records import DeliveryItem
 from casework.service import Casework
 from casework.validation.areas import area_name, villages_under
 from casework.validation.identity_numbers import make_kk_number, make_nik
+from casework.vocabulary import HEAD
 
 AREA, YEAR = "53.71", 2025
 AGE_ON = date(YEAR, 1, 1)  # the ages of planned members are as of this day

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from casework.access.users import ROLES, User, UserStore
+from casework.access.users import User, UserStore
 from casework.errors import Conflict, NotFound, ValidationFailed
 from casework.settings import Settings
 from casework.store.database import open_database
 from casework.store.migrations import require_migrated
+from casework.vocabulary import ROLES
 
 # A century: beyond it the number is a typo, and far beyond it datetime overflows.
 MAX_DAYS = 36_500

@@ -13,7 +13,8 @@ from casework.application import Saved
 from casework.commands.families import FamilyCommands, today
 from casework.errors import NotFound
 from casework.store.claims import Claim, ClaimChanges
-from casework.validation.field_checks import MAX_IDR, MAX_QUANTITY, PROGRAMS, FieldChecks
+from casework.validation.field_checks import FieldChecks
+from casework.vocabulary import MAX_IDR, MAX_QUANTITY, PROGRAMS
 
 
 def check_items(checks: FieldChecks, items: list[DeliveryItem]) -> None:

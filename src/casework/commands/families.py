@@ -8,12 +8,6 @@ from uuid import UUID, uuid4
 
 from casework.aggregates.base import Cause
 from casework.aggregates.family import Family, NewMember, invalid
-from casework.aggregates.family_records import (
-    DASHAT_CATEGORIES,
-    DASHAT_EXIT_REASONS,
-    DEPARTURE_REASONS,
-    WELFARE_SOURCES,
-)
 from casework.application import CaseworkStore, Saved
 from casework.cell.boundary import require_within_cell
 from casework.commands.family_input import (
@@ -27,6 +21,12 @@ from casework.errors import FieldProblem, NotFound
 from casework.store.claims import Claim, ClaimChanges, Release
 from casework.validation.field_checks import FieldChecks
 from casework.validation.identity_numbers import check_nik
+from casework.vocabulary import (
+    DASHAT_CATEGORIES,
+    DASHAT_EXIT_REASONS,
+    DEPARTURE_REASONS,
+    WELFARE_SOURCES,
+)
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from casework.aggregates.family import NewMember
-from casework.aggregates.family_records import RELATIONSHIPS
 from casework.validation.areas import require_village
 from casework.validation.field_checks import FieldChecks
 from casework.validation.identity_numbers import check_kk_number, check_nik
+from casework.vocabulary import DESIL_MAX, DESIL_MIN, RELATIONSHIPS, SEXES
 
 MAX_NAME = 200
 MAX_ADDRESS = 500
 
 
 def check_member(checks: FieldChecks, member: NewMember, prefix: str, today: date) -> None:
-    checks.one_of(member.sex, ("L", "P"), f"{prefix}sex")
+    checks.one_of(member.sex, SEXES, f"{prefix}sex")
     checks.one_of(member.relationship, RELATIONSHIPS, f"{prefix}relationship")
     checks.text(member.name, f"{prefix}name", max_length=MAX_NAME)
     checks.not_future(member.birth_date, f"{prefix}birth_date", today)
@@ -38,4 +38,4 @@ def check_address(checks: FieldChecks, address: str, field: str = "address") -> 
 
 def check_desil(checks: FieldChecks, desil: int | None, field: str) -> None:
     if desil is not None:
-        checks.require(1 <= desil <= 10, field, "must be 1-10")
+        checks.require(DESIL_MIN <= desil <= DESIL_MAX, field, f"must be {DESIL_MIN}-{DESIL_MAX}")

@@ -6,12 +6,13 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from casework.aggregates.base import Cause
-from casework.aggregates.funding_source import KINDS, FundingSource
+from casework.aggregates.funding_source import FundingSource
 from casework.application import CaseworkStore, Saved
 from casework.cell.boundary import require_within_cell
 from casework.store.claims import Claim, ClaimChanges
 from casework.validation.areas import normalise_area_code
-from casework.validation.field_checks import PROGRAMS, FieldChecks
+from casework.validation.field_checks import FieldChecks
+from casework.vocabulary import FUNDING_KINDS, PROGRAMS
 
 MAX_CODE = 100
 
@@ -34,7 +35,7 @@ class FundingCommands(CaseworkStore):
     ) -> Saved:
         checks = FieldChecks()
         checks.text(code, "code", max_length=MAX_CODE)
-        checks.one_of(kind, KINDS, "kind")
+        checks.one_of(kind, FUNDING_KINDS, "kind")
         checks.text(name, "name")
         checks.text(sponsor, "sponsor")
         checks.require(2000 <= fiscal_year <= 2100, "fiscal_year", "must be 2000-2100")

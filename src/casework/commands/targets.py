@@ -16,7 +16,6 @@ from eventsourcing.persistence import IntegrityError
 
 from casework.aggregates.base import Cause
 from casework.aggregates.family import invalid
-from casework.aggregates.family_records import DASHAT_CATEGORIES
 from casework.aggregates.programme_target import (
     CYCLES,
     UNITS,
@@ -30,7 +29,8 @@ from casework.errors import Conflict, NotFound
 from casework.store.claims import ClaimChanges
 from casework.store.target_claims import next_write_claim, target_writes
 from casework.validation.areas import areas_overlap, normalise_area_code
-from casework.validation.field_checks import PROGRAMS, FieldChecks
+from casework.validation.field_checks import FieldChecks
+from casework.vocabulary import DASHAT_CATEGORIES, PROGRAMS
 
 MOVED = "programme-targets-moved"
 DECISION_ROUNDS = 20

@@ -23,8 +23,7 @@ from casework.errors import InvalidValue, NotFound
 from casework.handed_over import hand_over
 from casework.service import Casework
 from casework.validation.areas import area_covers, normalise_area_code
-
-CASEWORKER, FINANCE, AUDITOR, ADMIN = "caseworker", "finance", "auditor", "admin"
+from casework.vocabulary import ADMIN, AUDITOR, CASEWORKER, FINANCE
 
 EVERYONE = frozenset({CASEWORKER, FINANCE, AUDITOR, ADMIN})
 FAMILY_WRITERS = frozenset({CASEWORKER, ADMIN})

@@ -63,11 +63,6 @@ def problem_response(
     )
 
 
-def not_yet_built(read_model: str) -> Response[bytes]:
-    """The answer of an endpoint whose read model the projections do not build yet."""
-    return problem_response(501, f"{read_model} is a read model that is not built yet")
-
-
 def _validation_failed(_: Request[Any, Any, Any], error: ValidationFailed) -> Response[bytes]:
     errors = [FieldMessage(p.field, p.message) for p in error.problems]
     return problem_response(422, "Some fields are invalid", errors=errors)

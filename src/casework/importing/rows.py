@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from casework.aggregates.family import NewMember
 from casework.errors import FieldProblem
+from casework.vocabulary import DESIL_MAX, DESIL_MIN
 
 COLUMNS = (
     "kk_number",
@@ -170,7 +171,9 @@ def parsed(family: FamilyRows) -> FamilyRows:
         try:
             family.welfare_desil = int(desil)
         except ValueError:
-            family.problems.append(FieldProblem("welfare_desil", "must be a whole number 1-10"))
+            family.problems.append(
+                FieldProblem("welfare_desil", f"must be a whole number {DESIL_MIN}-{DESIL_MAX}")
+            )
     for index, row in enumerate(family.rows):
         born = _date(row["birth_date"])
         if born is None:

@@ -13,11 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from casework.aggregates.family import Family
-from casework.aggregates.family_records import HEAD
 from casework.projections import family_programs as programs
 from casework.projections.base import StoredFact
 from casework.projections.batch_writes import BatchWrites
 from casework.store.database import Transaction
+from casework.vocabulary import HEAD
 
 NAME = "family_index"
 _INSERT_MEMBER = (

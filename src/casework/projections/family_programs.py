@@ -14,8 +14,7 @@ from uuid import UUID
 from casework.aggregates.family import Family
 from casework.projections.batch_writes import BatchWrites
 from casework.store.database import Transaction
-
-UPPKA, DASHAT = "uppka", "dashat"
+from casework.vocabulary import DASHAT, UPPKA
 
 
 def refresh(tx: Transaction, family_id: UUID) -> None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from casework.aggregates.family_records import HEAD
 from casework.projections.family_index import folded
 from casework.store.database import Database, Transaction, uuid_from_row
+from casework.vocabulary import HEAD
 
 ORDER_KEY = "f.area_code, coalesce(f.kk_number, ''), f.family_id"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import struct
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -34,10 +34,6 @@ class NoTranscoder(Transcoder):
 
     def decode(self, data: bytes) -> Any:
         raise NotImplementedError
-
-
-class HasPersonalFields:
-    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
 
 
 def _associated(originator_id: UUID, version: int, topic: str) -> bytes:

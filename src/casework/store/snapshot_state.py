@@ -1,39 +1,26 @@
-"""The typed state a snapshot keeps of each kind of aggregate, and its personal part.
+"""Which snapshot state goes with which aggregate, and the state taken from (or put into) one.
 
-Every attribute the aggregate's events set has a field here, typed, so msgspec encodes and
-decodes it exactly (dates, UUIDs, the family's records). `state_of` refuses an aggregate whose
-attributes are not exactly these fields: a new attribute must be added here before it could be
-lost from a snapshot (the tests take a snapshot of every kind).
-
-A family's personal data (KK number, address, members' NIK, name and birth date) is split off
-into `FamilyPersonal` to be sealed under the family key; the clear part holds None there, which
-is also how the state reads once the key is destroyed.
+Each aggregate's typed state is declared beside it (`FamilyState` in aggregates/family_state.py,
+`FundingSourceState` and `UppkaGroupState` in their aggregates' modules). `state_of` refuses an
+aggregate whose attributes are not exactly its state's fields: a new attribute must be added
+there before it could be lost from a snapshot (the tests take a snapshot of every kind).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from casework.aggregates.base import CaseworkAggregate
+from casework.aggregates.base import AggregateState, CaseworkAggregate
 from casework.aggregates.family import Family
-from casework.aggregates.family_records import (
-    DashatEnrolment,
-    Delivery,
-    Member,
-    MemberIdentity,
-    UppkaMembership,
-    Welfare,
-)
-from casework.aggregates.funding_source import FundingSource
-from casework.aggregates.programme_target import ProgrammeTarget, Revision, Terms
-from casework.aggregates.uppka_group import UppkaGroup
+from casework.aggregates.family_state import FamilyPersonal, FamilyState, merge_family, split_family
+from casework.aggregates.funding_source import FundingSource, FundingSourceState
+from casework.aggregates.programme_target import ProgrammeTarget, ProgrammeTargetState
+from casework.aggregates.uppka_group import UppkaGroup, UppkaGroupState
 
 # What the library keeps on every aggregate; the rest of `vars(aggregate)` is the state.
 LIBRARY_ATTRIBUTES = frozenset(
@@ -43,100 +30,6 @@ LIBRARY_ATTRIBUTES = frozenset(
 
 class SnapshotShapeError(TypeError):
     """An aggregate has attributes its snapshot state does not know (or lacks some it needs)."""
-
-
-class AggregateState(msgspec.Struct):
-    created_on: datetime
-    modified_on: datetime
-
-
-class FamilyState(AggregateState):
-    kk_number: str | None
-    area_code: str
-    address: str | None
-    welfare: Welfare | None
-    members: dict[int, Member]
-    deliveries: dict[UUID, Delivery]
-    uppka: list[UppkaMembership]
-    dashat: list[DashatEnrolment]
-    erased: bool
-
-
-class FamilyPersonal(msgspec.Struct):
-    kk_number: str | None
-    address: str | None
-    members: tuple[MemberIdentity, ...]
-
-    def is_empty(self) -> bool:
-        return (
-            self.kk_number is None
-            and self.address is None
-            and all(m.nik is None and m.name is None and m.birth_date is None for m in self.members)
-        )
-
-
-class FundingSourceState(AggregateState):
-    code: str
-    kind: str
-    name: str
-    sponsor: str
-    fiscal_year: int
-    budget_idr: int
-    area: str
-    programs: tuple[str, ...]
-    reference: str
-    received_idr: int
-    drawn_idr: int
-    voided_idr: int
-    closed: bool
-    draws_count: int
-
-
-class UppkaGroupState(AggregateState):
-    code: str
-    name: str
-    area_code: str
-    business_type: str
-
-
-class ProgrammeTargetState(AggregateState):
-    program: str
-    cycle: str
-    from_period: str
-    first: Terms
-    revisions: list[Revision]
-    ended_after: str | None
-
-
-def _split_family(state: FamilyState) -> tuple[FamilyState, FamilyPersonal]:
-    personal = FamilyPersonal(
-        kk_number=state.kk_number,
-        address=state.address,
-        members=tuple(
-            MemberIdentity(no, m.nik, m.name, m.birth_date) for no, m in state.members.items()
-        ),
-    )
-    clear = msgspec.structs.replace(
-        state,
-        kk_number=None,
-        address=None,
-        # Copies: the members belong to a live aggregate.
-        members={
-            no: dataclasses.replace(m, nik=None, name=None, birth_date=None)
-            for no, m in state.members.items()
-        },
-    )
-    return clear, personal
-
-
-def _merge_family(clear: FamilyState, personal: FamilyPersonal) -> FamilyState:
-    clear.kk_number, clear.address = personal.kk_number, personal.address
-    for identity in personal.members:
-        member = clear.members.get(identity.member_no)
-        if member is not None:
-            member.nik, member.name = identity.nik, identity.name
-            member.birth_date = identity.birth_date
-    return clear
 
 
 @dataclass(frozen=True)
@@ -155,7 +48,7 @@ class SnapshotKind:
 
 
 KINDS = (
-    SnapshotKind(Family, FamilyState, _split_family, _merge_family),
+    SnapshotKind(Family, FamilyState, split_family, merge_family),
     SnapshotKind(FundingSource, FundingSourceState),
     SnapshotKind(UppkaGroup, UppkaGroupState),
     SnapshotKind(ProgrammeTarget, ProgrammeTargetState),

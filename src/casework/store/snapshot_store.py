@@ -30,14 +30,13 @@ from cryptography.exceptions import InvalidTag
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import EventStore, Mapper, StoredEvent
 
-from casework.aggregates.base import CaseworkAggregate
+from casework.aggregates.base import AggregateState, CaseworkAggregate
+from casework.aggregates.family_state import FamilyPersonal
 from casework.store.family_keys import FamilyKeys
 from casework.store.mapper import NoTranscoder, open_personal, seal_personal
 from casework.store.snapshot_state import (
     KIND_BY_TOPIC,
     KIND_BY_TYPE,
-    AggregateState,
-    FamilyPersonal,
     restore,
     state_of,
 )

@@ -8,15 +8,12 @@ from datetime import date
 from typing import TypeVar
 
 from casework.errors import FieldProblem, InvalidValue, ValidationFailed
+from casework.vocabulary import MAX_IDR
 
 T = TypeVar("T")
 
-PROGRAMS = ("ina_kasih", "sembako", "dashat", "mbg", "uppka_modal", "jaminan_kesehatan", "lainnya")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Far beyond any programme budget, far below what a database integer holds.
-MAX_IDR = 10**15
-MAX_QUANTITY = 10**6
 
 
 class FieldChecks:

@@ -40,6 +40,7 @@ from casework.projections.ledger_findings import findings
 from casework.projections.reconciliation_queries import reconciliation
 from casework.projections.reflected import reflected
 from casework.service import Casework
+from casework.vocabulary import FundingKind
 
 LEDGER = "funding_ledger"
 RECIPIENTS = "recipients"
@@ -57,7 +58,7 @@ class ReconciliationController(Controller):
         request: Request[Any, Any, Any],
         casework: Casework,
         fiscal_year: FiscalYear = None,
-        kind: Literal["CSR", "APBD", "DAK"] | None = None,
+        kind: FundingKind | None = None,
         area: str | None = None,
         as_of: AsOf = None,
         format: Format | None = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
 from uuid import UUID, uuid4
 
 from litestar import Controller, Response
@@ -29,6 +28,7 @@ from casework.http.views.history import source_history_page
 from casework.http.views.source_receipts import receipts_page
 from casework.projections.funding_sources_queries import funding_sources
 from casework.service import Casework
+from casework.vocabulary import FundingKind
 
 SOURCE = "funding-source"
 SOURCES_LIST = "funding_sources"  # the projection behind the list
@@ -63,7 +63,7 @@ class FundingSourceController(Controller):
         self,
         casework: Casework,
         fiscal_year: FiscalYear = None,
-        kind: Literal["CSR", "APBD", "DAK"] | None = None,
+        kind: FundingKind | None = None,
         area: str | None = None,
         min_position: MinPosition = None,
         limit: Limit = 50,

@@ -13,7 +13,7 @@ from casework.access.users import User
 from casework.aggregates.base import Cause
 from casework.aggregates.programme_target import ProgrammeTarget
 from casework.errors import NotFound
-from casework.http.policy import ADMINS, CASEWORKER, EVERYONE, authorize
+from casework.http.policy import ADMINS, EVERYONE, authorize
 from casework.http.resources import json_response, resource_response, written
 from casework.http.routes import command, query
 from casework.http.schemas.targets import (
@@ -26,6 +26,7 @@ from casework.http.schemas.targets import (
 from casework.http.views.targets import target_view, who_in
 from casework.service import Casework
 from casework.validation.areas import areas_overlap
+from casework.vocabulary import CASEWORKER
 
 TARGET = "programme-target"
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from casework.validation.field_checks import MAX_IDR
+from casework.vocabulary import MAX_IDR
 
 # Short free text (names, codes, references) and long free text (addresses, reasons).
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -19,22 +19,20 @@ from casework.http.schemas.common import (
     Rupiah,
     ShortText,
 )
+from casework.vocabulary import (
+    DESIL_MAX,
+    DESIL_MIN,
+    MAX_QUANTITY,
+    DashatCategory,
+    DashatExitReason,
+    DepartureReason,
+    Relationship,
+    Sex,
+    WelfareSource,
+)
 
-Sex = Literal["L", "P"]
-Relationship = Literal[
-    "kepala_keluarga",
-    "suami",
-    "istri",
-    "anak",
-    "menantu",
-    "cucu",
-    "orang_tua",
-    "mertua",
-    "famili_lain",
-    "lainnya",
-]
-Desil = Annotated[int, msgspec.Meta(ge=1, le=10)]
-Quantity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Desil = Annotated[int, msgspec.Meta(ge=DESIL_MIN, le=DESIL_MAX)]
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
 
 
 class MemberIn(Request):
@@ -54,7 +52,7 @@ class RegisterFamily(Request):
 
 
 class Departure(Request):
-    reason: Literal["died", "moved_out", "split_kk", "other"]
+    reason: DepartureReason
     on: date
     new_head_nik: Nik | None = None
 
@@ -74,7 +72,7 @@ class Relocation(Request):
 
 class WelfareAssessment(Request):
     desil: Desil
-    source: Literal["DTSEN", "PK", "local"]
+    source: WelfareSource
     assessed_on: date
 
 
@@ -113,14 +111,14 @@ class UppkaExit(Request):
 
 class DashatEnrolmentIn(Request):
     member_nik: Nik
-    category: Literal["catin", "ibu_hamil", "ibu_menyusui", "baduta", "balita"]
+    category: DashatCategory
     kitchen: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     enrolled_on: date
 
 
 class DashatExit(Request):
     exited_on: date
-    reason: Literal["graduated", "moved", "died", "other"]
+    reason: DashatExitReason
 
 
 class ErasureIn(Request):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -17,13 +17,14 @@ from casework.http.schemas.common import (
     Rupiah,
     ShortText,
 )
+from casework.vocabulary import FundingKind
 
 FiscalYear = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 
 
 class OpenFundingSource(Request):
     code: Code
-    kind: Literal["CSR", "APBD", "DAK"]
+    kind: FundingKind
     name: LongText
     sponsor: LongText
     fiscal_year: FiscalYear

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from casework.http.schemas.common import AreaCode, Request
-
-Role = Literal["caseworker", "finance", "auditor", "admin"]
+from casework.vocabulary import Role
 
 
 class NewUser(Request):

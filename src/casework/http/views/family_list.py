@@ -6,13 +6,13 @@ from uuid import UUID
 
 from casework.access.users import User
 from casework.errors import FieldProblem, InvalidValue, ValidationFailed
-from casework.http.policy import CASEWORKER
 from casework.http.schemas.family_list import FamilyPage, FamilySummaryOut
 from casework.http.schemas.uppka import UppkaMemberOut
 from casework.projections.family_queries import FamilyFilter, UnknownCursor, list_families
 from casework.projections.uppka_queries import current_members
 from casework.store.database import Database
 from casework.validation.areas import area_name, normalise_area_code
+from casework.vocabulary import CASEWORKER
 
 
 def visible_areas(user: User) -> tuple[str, ...] | None:
