@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
+from casework.cell.heartbeat import start_heartbeat
 from casework.cli.progress import progress_printer
 from casework.projections import tracking
 from casework.projections.following import BackgroundProjections
@@ -66,7 +67,10 @@ def _run(casework: Casework, args: argparse.Namespace) -> int:
     print(f"following the store for {', '.join(p.name for p in chosen)}", file=sys.stderr)
     freeze_startup()
     background.start()
+    heartbeat = start_heartbeat(casework)  # a cell's runner beats too (a server may not run)
     stopped.wait()
+    if heartbeat is not None:
+        heartbeat.close()
     background.close()
     return 0
 

@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from casework.access.users import UserStore
+from casework.cell.heartbeat import Heartbeat, start_heartbeat
 from casework.http.authentication import PUBLIC_PATHS, BearerAuthentication
 from casework.http.body import MAX_BODY
 from casework.http.controllers.audit import AuditController
@@ -68,11 +69,17 @@ def create_litestar(
         }
     )
 
+    heartbeat: list[Heartbeat] = []
+
     def start_projections() -> None:
         if background is not None:
             background.start()
+        # A cell publishes its head every few seconds while its server runs.
+        heartbeat.extend(filter(None, [start_heartbeat(service)]))
 
     def close_service() -> None:
+        for beating in heartbeat:
+            beating.close()
         if background is not None:
             background.close()
         if owns_service:

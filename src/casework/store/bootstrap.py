@@ -3,7 +3,9 @@ the cell's identity and publication when CASEWORK_CELL is set."""
 
 from __future__ import annotations
 
+from casework.cell.heartbeat import beat
 from casework.cell.identity import peek_identity, record_identity
+from casework.cell.publication import ensure_publications
 from casework.settings import Settings
 from casework.store.crypto import load_master_key
 from casework.store.database import open_database
@@ -26,8 +28,11 @@ def migrate_store(settings: Settings, *, report: list[str] | None = None) -> lis
     try:
         FamilyKeys(db, master).check_master_key(record_if_absent=True)
         if cell is not None:
-            _identity, done = record_identity(db, cell)
+            identity, done = record_identity(db, cell)
             notes.append(done)
+            beat(db, cell.name, identity.genesis)  # the row exists before anything subscribes
     finally:
         db.close()
+    if cell is not None:
+        notes.append(ensure_publications(settings.migration_database, cell))
     return applied
