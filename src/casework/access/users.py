@@ -18,6 +18,7 @@ from uuid import UUID
 
 import psycopg
 
+from casework.access.token_cache import TokenVerdicts
 from casework.access.tokens import (
     format_token,
     hash_secret,
@@ -50,9 +51,12 @@ class User:
 class UserStore:
     """Users in the `users` table of either backend; the Python side is the same for both."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, verdicts: TokenVerdicts | None = None) -> None:
+        """`verdicts`: keep good tokens' verdicts for a few seconds (the server does; a
+        command-line process, which authenticates nobody, need not)."""
         self._db = db
         self._postgres = db.location.is_postgres
+        self.verdicts = verdicts
 
     def add(
         self,
@@ -88,6 +92,12 @@ class UserStore:
         parsed = parse_token(token)
         if parsed is None:
             return None
+        now = _utc_now() if now is None else now
+        secret_hash = hash_secret(parsed.secret)
+        if self.verdicts is not None:
+            kept = self.verdicts.get(parsed.user_id, secret_hash)
+            if kept is not None:
+                return kept if kept.expires_at > now else None
         with self._db.single_read() as tx:
             tx.execute(f"SELECT {_COLUMNS}, token_hash FROM users WHERE id = %s", (parsed.user_id,))
             row = tx.fetchone()
@@ -95,9 +105,10 @@ class UserStore:
             return None
         assert row is not None  # secret_matches is False without a stored hash
         user = _user(row)
-        now = _utc_now() if now is None else now
         if user.revoked_at is not None or user.expires_at <= now:
             return None
+        if self.verdicts is not None:
+            self.verdicts.keep(user, secret_hash)
         return user
 
     def get(self, user_id: UUID) -> User:
@@ -114,6 +125,8 @@ class UserStore:
     def revoke(self, user_id: UUID, now: datetime | None = None) -> User:
         """Revoke from `now` on; a second revocation keeps the first instant."""
         revoked_at = _utc_now() if now is None else _to_utc_millis(now)
+        if self.verdicts is not None:
+            self.verdicts.forget(user_id)
         with self._db.transaction() as tx:
             tx.execute(
                 "UPDATE users SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
@@ -121,6 +134,9 @@ class UserStore:
             )
             tx.execute(f"SELECT {_COLUMNS} FROM users WHERE id = %s", (user_id,))
             row = tx.fetchone()
+        if self.verdicts is not None:
+            # Again once committed: a request may have read the row meanwhile and kept it.
+            self.verdicts.forget(user_id)
         if row is None:
             raise NotFound(f"no user {user_id}")
         return _user(row)

@@ -11,6 +11,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from casework.access.token_cache import TokenVerdicts
 from casework.access.users import UserStore
 from casework.cell.heartbeat import Heartbeat, start_heartbeat
 from casework.http.authentication import PUBLIC_PATHS, BearerAuthentication
@@ -51,12 +52,17 @@ CONTROLLERS = [
 
 
 def create_litestar(
-    settings: Settings, casework: Casework | None = None, *, run_projections: bool = True
+    settings: Settings,
+    casework: Casework | None = None,
+    *,
+    run_projections: bool = True,
+    verdicts: TokenVerdicts | None = None,
 ) -> Litestar:
     """The litestar application over an open service (opened here unless given).
 
     With `run_projections` (the single-machine default) the read models are kept up to date
     by a background runner in this process; without, by `casework project run` elsewhere.
+    `verdicts`: where good tokens' verdicts are kept (a new cache unless given).
     """
     service = casework or Casework(settings)
     owns_service = casework is None
@@ -64,7 +70,7 @@ def create_litestar(
     state = State(
         {
             "casework": service,
-            "users": UserStore(service.db),
+            "users": UserStore(service.db, verdicts or TokenVerdicts()),
             "idempotency_in_flight": set(),
         }
     )
@@ -119,10 +125,17 @@ def create_litestar(
 
 
 def create_app(
-    settings: Settings, casework: Casework | None = None, *, run_projections: bool = True
+    settings: Settings,
+    casework: Casework | None = None,
+    *,
+    run_projections: bool = True,
+    verdicts: TokenVerdicts | None = None,
 ) -> Any:
     """The ASGI application to serve: the API wrapped in the per-request log."""
-    return RequestLog(create_litestar(settings, casework, run_projections=run_projections))
+    litestar = create_litestar(
+        settings, casework, run_projections=run_projections, verdicts=verdicts
+    )
+    return RequestLog(litestar)
 
 
 def _public_path_patterns() -> list[str]:

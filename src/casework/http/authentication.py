@@ -1,4 +1,12 @@
-"""Bearer-token authentication: the token is looked up by its user id and compared by hash."""
+"""Bearer-token authentication, and the refusals that must come before anything else.
+
+The token is looked up by its user id and compared by hash (its verdict then kept for a few
+seconds: casework.access.token_cache). API.md fixes the order of refusals: 401 first; then, for
+a caseworker, a family that is unknown or outside its areas answers 404 before any 412, 422 or
+409 about it, so its existence is never revealed by an answer about its version, its
+idempotency key or a body sent to it. Those later answers come from the middleware and handlers
+that run after this one, so that 404 is answered here (casework.http.policy judges it).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from casework.access.users import User, UserStore
-from casework.http.policy import judge_family_early
+from casework.http.policy import REFUSAL, judge_family_early
 from casework.service import Casework
 
 # Paths anyone may call: liveness, readiness and the published contract.
@@ -31,6 +39,9 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
         )
         if user is None:
             raise NotAuthorizedException("the token is unknown, expired or revoked")
+        refusal = connection.scope.get("state", {}).get(REFUSAL)
+        if refusal is not None:
+            raise refusal
         return AuthenticationResult(user=user, auth=None)
 
 

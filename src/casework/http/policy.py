@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import anyio
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -57,41 +56,49 @@ def require_area(user: User, area_code: str) -> None:
 async def authorize(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """The guard on every authenticated route."""
+    """The guard on every authenticated route: the route's role; then the family that
+    authentication loaded (`judge_family_early`) is handed to the handler's load of it."""
     if connection.scope.get("method") == "OPTIONS":
         return  # a preflight carries no token, and answers only which methods exist
     user: User = connection.user
+    refusal = _role_refusal(user, handler)
+    if refusal is not None:
+        raise refusal
+    family = connection.scope.get("state", {}).pop(_FAMILY, None)
+    if family is not None:
+        hand_over(family)  # the handler's load of the family need not read the store again
+
+
+# Where authentication leaves what it found in its worker-thread call (`judge_family_early`):
+# the 404 to answer at once, or the caseworker's family, loaded and in its areas.
+REFUSAL = "casework.refusal"
+_FAMILY = "casework.family"
+
+
+def _role_refusal(user: User, handler: BaseRouteHandler) -> PermissionDeniedException | None:
     roles: frozenset[str] = handler.opt["roles"]
     if user.role not in roles:
-        raise PermissionDeniedException(f"the {user.role} role may not do this")
-    family_id = connection.path_params.get("family_id")
-    if family_id is not None and user.role == CASEWORKER:
-        verdict = connection.scope.get("state", {}).pop(_FAMILY_VERDICT, _UNKNOWN)
-        if verdict is _UNKNOWN:
-            casework: Casework = connection.app.state.casework
-            verdict = await anyio.to_thread.run_sync(family_verdict, casework, user, family_id)
-        if isinstance(verdict, NotFoundException):
-            raise verdict
-        hand_over(verdict)  # the handler's load of the family need not read the store again
-
-
-# Where authentication leaves the area verdict it found in the same worker-thread call
-# (`judge_family_early`), so that the guard need not hop to a thread again to load the family.
-_FAMILY_VERDICT = "casework.family_verdict"
-_UNKNOWN = object()
+        return PermissionDeniedException(f"the {user.role} role may not do this")
+    return None
 
 
 def judge_family_early(
     casework: Casework, user: User, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> None:
-    """Called in authentication's worker thread: where the guard will ask whether a
-    caseworker's family lies in its areas, find out now. The guard still checks the role
-    first, so a role that may not call the route learns nothing of the family."""
+    """Called in authentication's worker thread, before idempotency, the body or the version
+    are looked at: whether a caseworker's family lies in its areas. A 404 found here is
+    answered at once, so no answer about the key, the body or the version can reveal that the
+    family exists (nor is it kept under the key: a repeat is judged again, and answered the
+    same while the family lies outside). A role that may not call the route learns nothing of
+    the family: the guard answers its 403 later, kept and replayed as before."""
     family_id = connection.path_params.get("family_id")
     if user.role != CASEWORKER or family_id is None or connection.scope.get("method") == "OPTIONS":
         return
+    if _role_refusal(user, connection.scope["route_handler"]) is not None:
+        return
+    verdict = family_verdict(casework, user, family_id)
     state = connection.scope.setdefault("state", {})
-    state[_FAMILY_VERDICT] = family_verdict(casework, user, family_id)
+    state[REFUSAL if isinstance(verdict, NotFoundException) else _FAMILY] = verdict
 
 
 def family_verdict(casework: Casework, user: User, family_id: UUID) -> Family | NotFoundException:
