@@ -16,10 +16,10 @@ import pytest
 
 from builders import CAUSE, deliver, member, open_source, pads, register
 from casework.application import Saved
-from casework.http.schemas.finance import ProgramFigures
 from casework.projections.delivery_lines import DeliveryFilter, delivery_lines
 from casework.projections.funding_ledger import FundingLedgerProjection
 from casework.projections.ledger_findings import findings
+from casework.projections.read_rows import ProgramFigures
 from casework.projections.reconciliation_queries import reconciliation
 from casework.projections.reflected import Reflected, reflected
 from casework.projections.runner import ProjectionRunner

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from casework.http.schemas.finance import DeliveryLine
+from casework.projections.read_rows import DeliveryLine
 from casework.store.database import Database, uuid_from_row
 
 

@@ -7,8 +7,8 @@ from uuid import UUID
 
 import msgspec
 
-from casework.http.schemas.funding import FundingSourceOut
 from casework.projections.paging import decode_cursor, encode_cursor
+from casework.projections.read_rows import FundingSourceOut
 from casework.projections.source_filters import SourceFilter
 from casework.store.database import Database, uuid_from_row
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from casework.http.schemas.finance import Finding
 from casework.projections.paging import decode_cursor, encode_cursor
+from casework.projections.read_rows import Finding
 from casework.store.database import Database, uuid_from_row
 
 FindingKey = tuple[int, str, str]

@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from casework.http.schemas.finance import (
+from casework.projections.read_rows import (
     ProgramFigures,
     ReconciliationReport,
     SourceFigures,

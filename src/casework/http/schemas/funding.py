@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
-from uuid import UUID
 
 import msgspec
 
@@ -17,6 +16,7 @@ from casework.http.schemas.common import (
     Rupiah,
     ShortText,
 )
+from casework.projections.read_rows import FundingSourceOut as FundingSourceOut
 from casework.vocabulary import FundingKind
 
 FiscalYear = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
@@ -47,25 +47,6 @@ class BudgetRevisionIn(Request):
 
 class ClosureIn(Request):
     reason: LongText
-
-
-class FundingSourceOut(msgspec.Struct):
-    id: UUID
-    version: int
-    position: int
-    code: str
-    kind: str
-    name: str
-    sponsor: str
-    fiscal_year: int
-    budget_idr: int
-    area: str
-    programs: list[str]
-    reference: str
-    received_idr: int
-    drawn_idr: int
-    balance_idr: int
-    status: str
 
 
 class FundingSourcePage(msgspec.Struct):
