@@ -35,6 +35,7 @@ from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import Environment
 
 from casework.aggregates.base import CaseworkAggregate
+from casework.cell.digests import check_matching_key, digest_changes, load_matching_key
 from casework.cell.identity import check_cell
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
 from casework.handed_over import take_handed_over
@@ -44,6 +45,7 @@ from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.commit_groups import CommitGroups, DecideAgain
 from casework.store.crypto import MasterKey, load_master_key
 from casework.store.database import Database, open_database
+from casework.store.digest_rows import DigestChanges
 from casework.store.family_keys import FamilyKeys
 from casework.store.kept_responses import PendingRequest, current_request
 from casework.store.mapper import EventMapper
@@ -139,6 +141,10 @@ class CaseworkStore(Application[UUID]):
             # written); its genesis starts the chain of an empty store.
             self.cell = settings.cell
             self.genesis = check_cell(self.db, self.cell)
+            # Without CASEWORK_MATCHING_KEY no digest is written; with it, it must be the
+            # key the store's digests were made with (`casework migrate` makes them).
+            self.matching_key = load_matching_key(settings)
+            check_matching_key(self.db, self.matching_key)
         except BaseException:
             self.db.close()
             raise
@@ -290,18 +296,30 @@ class CaseworkStore(Application[UUID]):
             for a in aggregates
             if a.pending_events[:1] and a.pending_events[0].originator_version == 1
         ]
+        claims = claims or ClaimChanges()
+        # The matching digests go with the events and claims, decided on the same state.
+        digests = digest_changes(
+            self.matching_key, [(a, a.pending_events) for a in aggregates], claims
+        )
         try:
             if self.groups is not None and self.turns.enabled:
                 recordings = self._save_in_group(
-                    self.groups, aggregates, claims, tuple(destroyed_keys), pending, new_keys
+                    self.groups,
+                    aggregates,
+                    claims,
+                    tuple(destroyed_keys),
+                    pending,
+                    new_keys,
+                    digests,
                 )
             else:
                 # Commands racing as separate processes do: each commits alone.
                 recordings = self.save(
                     *aggregates,
-                    claims=claims or ClaimChanges(),
+                    claims=claims,
                     destroyed_keys=tuple(destroyed_keys),
                     new_keys=new_keys,
+                    digests=digests,
                 )
         except ClaimTaken as taken:
             kind, detail = CLAIM_CONFLICTS[taken.claim.scope]
@@ -329,6 +347,7 @@ class CaseworkStore(Application[UUID]):
         destroyed_keys: tuple[UUID, ...],
         pending: PendingRequest | None,
         new_keys: Sequence[tuple[UUID, bytes]],
+        digests: DigestChanges,
     ) -> list[Recording[UUID]]:
         """The library's save, with the insert handed to a commit group: the command lets go
         of its turn once its write is queued and returns once the group has committed.
@@ -346,7 +365,7 @@ class CaseworkStore(Application[UUID]):
         stored = [self.mapper.to_stored_event(event) for event in events]
         attempt = current_attempt.get()
         positions = groups.commit(
-            Write(stored, claims or ClaimChanges(), destroyed_keys, pending, new_keys),
+            Write(stored, claims or ClaimChanges(), destroyed_keys, pending, new_keys, digests),
             processing_event.aggregates,
             read_epoch=None if attempt is None else attempt.read_epoch,
             alone=bool(destroyed_keys) or (attempt is not None and attempt.alone),

@@ -25,7 +25,7 @@ from casework.store.migrations import DatabaseNotMigrated
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
     notes: list[str] = []
-    applied = migrate_store(settings, report=notes)
+    applied = migrate_store(settings, report=notes, progress=progress_printer("families"))
     where = settings.migration_database
     target = where.sqlite_path or where.postgres_schema or "public schema"
     if applied:

@@ -25,6 +25,7 @@ from casework.runtime.gc_policy import collecting_rarely
 from casework.service import Casework
 from casework.store.claims import ClaimChanges, ClaimTaken
 from casework.store.database import any_of
+from casework.store.digest_rows import DigestChanges
 from casework.store.recorder import Write
 
 DEFAULT_BATCH = 500
@@ -141,6 +142,13 @@ class FamilyImport:
             ClaimChanges(take=tuple(prepared.claim for prepared in batch)),
             # The keys commit with the events sealed under them, or not at all.
             new_keys=[(prepared.family_id, prepared.wrapped_key) for prepared in batch],
+            digests=DigestChanges(
+                kk=tuple(
+                    (prepared.kk_digest, prepared.family_id)
+                    for prepared in batch
+                    if prepared.kk_digest
+                )
+            ),
         )
         try:
             self.app.event_recorder.insert_writes([write])

@@ -24,13 +24,14 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from casework.aggregates.base import Cause
+from casework.cell.digests import digest_changes
 from casework.commands.families import PlannedFamily
 from casework.errors import FieldProblem, ValidationFailed
 from casework.importing.rows import FamilyRows, FileChunk, read_families
 from casework.runtime.gc_policy import collect_rarely
 from casework.service import Casework
 from casework.settings import Settings
-from casework.store.claims import Claim
+from casework.store.claims import Claim, ClaimChanges
 
 ACTOR = "cli:import"
 
@@ -45,6 +46,9 @@ class PreparedFamily:
     wrapped_key: bytes
     members: int
     warned: bool
+    # The matching digest of its KK number (b"": no CASEWORK_MATCHING_KEY); a registration
+    # has no deliveries, so this is all the digests it writes.
+    kk_digest: bytes = b""
 
 
 @dataclass
@@ -72,6 +76,7 @@ _Packed = tuple[
     list[int],
     list[str],
     list[bytes],
+    list[bytes],
 ]
 
 
@@ -88,13 +93,14 @@ def _packed(prepared: list[PreparedFamily]) -> _Packed:
         [event.originator_version for event in events],
         [event.topic for event in events],
         [event.state for event in events],
+        [family.kk_digest for family in prepared],
     )
 
 
 def _unpacked(
     packed: _Packed, rejected: list[tuple[FamilyRows, list[FieldProblem]]]
 ) -> PlannedChunk:
-    ids, scopes, keys, wrapped, members, warned, counts, versions, topics, states = packed
+    ids, scopes, keys, wrapped, members, warned, counts, versions, topics, states, kk = packed
     prepared: list[PreparedFamily] = []
     first = 0
     for index, count in enumerate(counts):
@@ -106,7 +112,9 @@ def _unpacked(
         first += count
         claim = Claim(scopes[index], keys[index], family_id)
         prepared.append(
-            PreparedFamily(family_id, claim, events, wrapped[index], members[index], warned[index])
+            PreparedFamily(
+                family_id, claim, events, wrapped[index], members[index], warned[index], kk[index]
+            )
         )
     return PlannedChunk(prepared, rejected)
 
@@ -153,11 +161,23 @@ class ChunkPlanner:
 
     def _prepare(self, planned: PlannedFamily) -> PreparedFamily:
         family = planned.family
+        # Decided as a registration's save decides them (casework.cell.digests).
+        digests = digest_changes(
+            self.app.matching_key,
+            [(family, family.pending_events)],
+            ClaimChanges(take=(planned.claim,)),
+        )
         # The key is made and cached first, so sealing the events below finds it.
         wrapped = self.app.keys.new_key(family.id)
         events = [self.app.mapper.to_stored_event(event) for event in family.collect_events()]
         return PreparedFamily(
-            family.id, planned.claim, events, wrapped, len(family.members), bool(planned.warnings)
+            family.id,
+            planned.claim,
+            events,
+            wrapped,
+            len(family.members),
+            bool(planned.warnings),
+            digests.kk[0][0] if digests.kk else b"",
         )
 
 

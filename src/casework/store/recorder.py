@@ -38,6 +38,7 @@ from casework.store.database import (
     unnest_insert,
     uuid_from_row,
 )
+from casework.store.digest_rows import NO_DIGESTS, DigestChanges, apply_digests
 from casework.store.family_keys import (
     KeyAlreadyStored,
     destroy_keys,
@@ -77,6 +78,8 @@ class Write:
     destroyed_keys: Sequence[UUID] = ()
     request: PendingRequest | None = None
     new_keys: Sequence[tuple[UUID, bytes]] = ()
+    # The matching digests these events insert or delete (casework.cell.digests).
+    digests: DigestChanges = NO_DIGESTS
 
 
 class EventRecorder(ApplicationRecorder):
@@ -112,6 +115,7 @@ class EventRecorder(ApplicationRecorder):
         claims: ClaimChanges | None = None,
         destroyed_keys: Sequence[UUID] = (),
         new_keys: Sequence[tuple[UUID, bytes]] = (),
+        digests: DigestChanges = NO_DIGESTS,
         **_: Any,
     ) -> Sequence[int] | None:
         """`destroyed_keys`: families whose data key goes with these events (an erasure), so
@@ -120,7 +124,9 @@ class EventRecorder(ApplicationRecorder):
         if not stored_events:
             return []
         request = current_request.get()
-        write = Write(stored_events, claims or ClaimChanges(), destroyed_keys, request, new_keys)
+        write = Write(
+            stored_events, claims or ClaimChanges(), destroyed_keys, request, new_keys, digests
+        )
         return self.insert_writes([write])[0]
 
     def insert_writes(self, writes: Sequence[Write]) -> list[list[int]]:
@@ -189,6 +195,8 @@ class EventRecorder(ApplicationRecorder):
             )
         if not releasing:
             self._take(tx, [claim for write in writes for claim in write.claims.take])
+        if any(not write.digests.empty for write in writes):
+            apply_digests(tx, [write.digests for write in writes], postgres=self.is_postgres)
         for write, written in zip(writes, positions, strict=True):
             request = write.request
             if request is not None and request.resource_kind is not None and written:
