@@ -104,12 +104,19 @@ class UserStore:
         if not secret_matches(parsed.secret, None if row is None else bytes(row[-1])):
             return None
         assert row is not None  # secret_matches is False without a stored hash
-        user = _user(row)
-        if user.revoked_at is not None or user.expires_at <= now:
-            return None
-        if self.verdicts is not None:
+        user = _usable(_user(row), now)
+        if user is not None and self.verdicts is not None:
             self.verdicts.keep(user, secret_hash)
         return user
+
+    def current(self, user_id: UUID, now: datetime | None = None) -> User | None:
+        """The user while its token is still good, by the same rule as `authenticate`. The
+        console's sessions ask on every page; the row is read each time (no kept verdict), so
+        a revocation ends a session at its next page in every process."""
+        with self._db.single_read() as tx:
+            tx.execute(f"SELECT {_COLUMNS} FROM users WHERE id = %s", (user_id,))
+            row = tx.fetchone()
+        return None if row is None else _usable(_user(row), now)
 
     def get(self, user_id: UUID) -> User:
         return self._one("id", user_id, f"no user {user_id}")
@@ -160,6 +167,14 @@ class UserStore:
             return value
         # The text shape of the other SQLite tables, which also sorts as time does.
         return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _usable(user: User, now: datetime | None) -> User | None:
+    """The token's verdict: good unless revoked or expired."""
+    now = _utc_now() if now is None else now
+    if user.revoked_at is not None or user.expires_at <= now:
+        return None
+    return user
 
 
 def _is_duplicate_name(error: Exception) -> bool:
