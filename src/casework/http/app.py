@@ -14,6 +14,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from casework.access.token_cache import TokenVerdicts
 from casework.access.users import UserStore
 from casework.cell.heartbeat import Heartbeat, start_heartbeat
+from casework.console.mount import PREFIX as CONSOLE
+from casework.console.mount import console_router, console_state
+from casework.console.rendering import template_config
 from casework.http.authentication import PUBLIC_PATHS, BearerAuthentication
 from casework.http.body import MAX_BODY
 from casework.http.controllers.audit import AuditController
@@ -67,11 +70,13 @@ def create_litestar(
     service = casework or Casework(settings)
     owns_service = casework is None
     background = BackgroundProjections(service, all_projections()) if run_projections else None
+    users = UserStore(service.db, verdicts or TokenVerdicts())
     state = State(
         {
             "casework": service,
-            "users": UserStore(service.db, verdicts or TokenVerdicts()),
+            "users": users,
             "idempotency_in_flight": set(),
+            **console_state(service, users),
         }
     )
 
@@ -92,7 +97,8 @@ def create_litestar(
             service.close()
 
     app = Litestar(
-        route_handlers=CONTROLLERS,
+        route_handlers=[*CONTROLLERS, console_router()],
+        template_config=template_config(),
         state=state,
         dependencies={
             "casework": Provide(provide_casework, sync_to_thread=False),
@@ -139,4 +145,5 @@ def create_app(
 
 
 def _public_path_patterns() -> list[str]:
-    return [f"^{path}" for path in sorted(PUBLIC_PATHS)]
+    # The console signs its readers in with a session of its own (casework.console).
+    return [f"^{path}" for path in sorted(PUBLIC_PATHS)] + [f"^{CONSOLE}(/|$)"]

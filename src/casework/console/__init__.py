@@ -1,0 +1,1 @@
+"""The console: server-rendered pages for finance staff and auditors under /console."""
