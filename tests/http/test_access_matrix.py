@@ -500,6 +500,8 @@ def routes_of(app: Litestar) -> dict[tuple[str, str], frozenset[str] | None]:
     for route in app.routes:
         assert isinstance(route, HTTPRoute), route
         for handler in route.route_handlers:
+            if handler.opt.get("console"):
+                continue  # the console's pages have a door of their own (tests/console)
             for method in handler.http_methods - {"OPTIONS"}:
                 served[(method, route.path_format)] = handler.opt.get("roles")
     return served
