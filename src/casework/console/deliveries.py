@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
 from casework.console import filters
 from casework.console.reader import FINANCE_PAGES, Reader
 from casework.console.reconciliation import report_for
 from casework.console.rendering import page
-from casework.http.controllers.finance import LEDGER, RECIPIENTS
+from casework.errors import NotFound
+from casework.http.controllers.finance import LEDGER, RECIPIENTS, deliveries_file
 from casework.http.read_models import read_model_position
 from casework.projections.delivery_lines import DeliveryFilter, delivery_lines
 from casework.projections.ledger_findings import findings
@@ -42,11 +43,7 @@ class DeliveryPages(Controller):
         cursor: str | None = None,
     ) -> Template:
         problems = filters.Problems()
-        only = DeliveryFilter(
-            filters.identifier(funding_source_id, "funding_source_id", problems),
-            filters.period(period, problems),
-            filters.program(program, problems),
-        )
+        only = _delivery_filter(funding_source_id, period, program, problems)
         position = read_model_position(casework, LEDGER, None)
         items: list[Any] = []
         next_cursor = None
@@ -71,7 +68,29 @@ class DeliveryPages(Controller):
             period_text=period or "",
             program_text=program or "",
             query_without_cursor=filters.query_without_cursor(request.query_params.multi_items()),
+            download_query=filters.query_without_cursor(request.query_params.multi_items()),
         )
+
+    @get("/deliveries/download/{chosen:str}", sync_to_thread=True)
+    def download(
+        self,
+        chosen: str,
+        reader: Reader,  # noqa: ARG002, RUF100 (resolving it is the door: signed in, admitted)
+        casework: Casework,
+        funding_source_id: str | None = None,
+        period: str | None = None,
+        program: str | None = None,
+    ) -> Response[Any]:
+        """Every line the filters keep, as the API's CSV or workbook."""
+        if chosen not in ("csv", "xlsx"):
+            raise NotFound(f"no download as {chosen!r}: csv or xlsx")
+        problems = filters.Problems()
+        only = _delivery_filter(funding_source_id, period, program, problems)
+        if problems:
+            detail = "; ".join(f"{field}: {message}" for field, message in problems.items)
+            return Response(detail.encode(), status_code=422, media_type="text/plain")
+        position = read_model_position(casework, LEDGER, None)
+        return deliveries_file(casework, position, only, chosen)
 
     @get("/discrepancies", sync_to_thread=True)
     def discrepancies(
@@ -99,3 +118,13 @@ class DeliveryPages(Controller):
             at=at,
             codes={s.funding_source_id: s.code for s in sources},
         )
+
+
+def _delivery_filter(
+    source: str | None, period: str | None, program: str | None, problems: filters.Problems
+) -> DeliveryFilter:
+    return DeliveryFilter(
+        filters.identifier(source, "funding_source_id", problems),
+        filters.period(period, problems),
+        filters.program(program, problems),
+    )

@@ -25,10 +25,9 @@ from casework.console.i18n import translator
 from casework.console.reader import FINANCE_PAGES, Reader
 from casework.console.rendering import page
 from casework.errors import NotFound
-from casework.http.controllers.finance import LEDGER
+from casework.http.controllers.finance import LEDGER, reconciliation_file
 from casework.http.read_models import read_model_position
 from casework.http.schemas.finance import ReconciliationReport, SourceFigures
-from casework.http.views.reconciliation_export import CSV, XLSX, report_csv, report_xlsx
 from casework.projections.reconciliation_queries import reconciliation
 from casework.projections.reflected import reflected
 from casework.projections.source_filters import SourceFilter
@@ -183,15 +182,4 @@ class ReconciliationPages(Controller):
             detail = "; ".join(f"{f}: {m}" for f, m in filters_asked.problems.items)
             return Response(detail.encode(), status_code=422, media_type="text/plain")
         report = report_for(casework, filters_asked.sources, filters_asked.as_of)
-        body, media_type = (
-            (report_csv(report), CSV) if chosen == "csv" else (report_xlsx(report), XLSX)
-        )
-        name = f"reconciliation-{filters_asked.year_text}-at-{report.position}.{chosen}"
-        return Response(
-            body,
-            media_type=media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return reconciliation_file(casework, report, filters_asked.sources.fiscal_year, chosen)

@@ -1,16 +1,16 @@
 """One funding source: its receipts, budget revisions and closure, and its draws by month.
 
-The source itself is read from its aggregate (as `GET /funding-sources/{id}` does). Its
-receipts, revisions and closure are its own events, read through the application service; the
-audit trail (a read model) says which versions they are, so a source with a hundred thousand
-draws is not replayed to find its three receipts. Draws by month are the reconciliation
-report's own `by_program` rows for this source.
+The source itself is read from its aggregate (as `GET /funding-sources/{id}` does), its
+receipts by the query of `GET /funding-sources/{id}/receipts`. Revisions and the closure are
+its own events too, read through the application service; the audit trail (a read model) says
+which versions they are, so a source with a hundred thousand draws is not read whole to find
+its two revisions. Draws by month are the reconciliation report's `by_program` rows for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,16 +23,13 @@ from casework.console.i18n import translator
 from casework.console.reader import FINANCE_PAGES, Reader
 from casework.console.reconciliation import by_key, report_for
 from casework.console.rendering import page
+from casework.http.views.source_receipts import receipts_page
 from casework.projections.audit_queries import TrailFilter, read_trail
 from casework.projections.source_filters import SourceFilter
 from casework.service import Casework
 
-# The source's events other than draws, by their audit-trail type.
-RECEIPT, REVISION, CLOSURE = (
-    "FundingSourceFundsReceived",
-    "FundingSourceBudgetRevised",
-    "FundingSourceClosed",
-)
+# A source's budget revisions and its closure, by their audit-trail type.
+REVISION, CLOSURE = "FundingSourceBudgetRevised", "FundingSourceClosed"
 MOST_EVENTS = 500
 
 
@@ -43,9 +40,7 @@ class SourceEvent:
     position: int
     recorded_at: datetime
     actor: str
-    amount_idr: int | None = None
-    reference: str = ""
-    received_on: date | None = None
+    amount_idr: int | None = None  # the new budget of a revision
     reason: str = ""
 
 
@@ -67,9 +62,7 @@ def source_events(casework: Casework, source_id: UUID, event_type: str) -> list[
                 position=entry.position,
                 recorded_at=entry.recorded_at,
                 actor=entry.actor,
-                amount_idr=getattr(event, "amount_idr", getattr(event, "budget_idr", None)),
-                reference=getattr(event, "reference", ""),
-                received_on=getattr(event, "received_on", None),
+                amount_idr=getattr(event, "budget_idr", None),
                 reason=getattr(event, "reason", ""),
             )
         )
@@ -103,7 +96,7 @@ class SourcePages(Controller):
             "source.html",
             section="reconciliation",
             source=source,
-            receipts=source_events(casework, source_id, RECEIPT),
+            receipts=receipts_page(casework, source_id, limit=MOST_EVENTS, cursor=None).items,
             changes=sorted(
                 source_events(casework, source_id, REVISION)
                 + source_events(casework, source_id, CLOSURE),

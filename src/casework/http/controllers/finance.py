@@ -73,11 +73,7 @@ class ReconciliationController(Controller):
         chosen = format or _negotiated(request)
         if chosen == "json":
             return json_response(report)
-        name = file_name("reconciliation", fiscal_year, at.position, chosen)
-        if chosen == "csv":
-            return attachment(report_csv(report), CSV, name)
-        names = source_names(casework, (s.funding_source_id for s in report.sources))
-        return attachment(report_xlsx(report, names), XLSX, name)
+        return reconciliation_file(casework, report, fiscal_year, chosen)
 
     @query("/deliveries", roles=FINANCE_READERS, operation_class=DeliveriesExportOperation)
     def deliveries(
@@ -103,12 +99,7 @@ class ReconciliationController(Controller):
                 casework.db, position, only, after=after, limit=limit
             )
             return json_response(DeliveryPage(items, next_cursor, position))
-        lines = every_delivery_line(casework.db, position, only)
-        name = file_name("deliveries", period, position, chosen)
-        if chosen == "csv":
-            return attachment(lines_csv(lines), CSV, name)
-        names = source_names(casework, {line.funding_source_id for line in lines})
-        return attachment(lines_xlsx(lines, names, position, only), XLSX, name)
+        return deliveries_file(casework, position, only, chosen)
 
     @query("/discrepancies", roles=FINANCE_READERS)
     def discrepancies(
@@ -129,6 +120,29 @@ class ReconciliationController(Controller):
         at = reflected(casework.db, processed, instant(as_of))
         items, next_cursor = findings(casework.db, at.position, cursor=cursor, limit=limit)
         return json_response(FindingPage(items, next_cursor, at.position))
+
+
+def reconciliation_file(
+    casework: Casework, report: ReconciliationReport, fiscal_year: int | None, chosen: str
+) -> Response[Any]:
+    """The report as a CSV or an Excel workbook (the console's downloads call this too)."""
+    name = file_name("reconciliation", fiscal_year, report.position, chosen)
+    if chosen == "csv":
+        return attachment(report_csv(report), CSV, name)
+    names = source_names(casework, (s.funding_source_id for s in report.sources))
+    return attachment(report_xlsx(report, names), XLSX, name)
+
+
+def deliveries_file(
+    casework: Casework, position: int, only: DeliveryFilter, chosen: str
+) -> Response[Any]:
+    """Every delivery line the filters keep, as CSV or a workbook (the console's too)."""
+    lines = every_delivery_line(casework.db, position, only)
+    name = file_name("deliveries", only.period, position, chosen)
+    if chosen == "csv":
+        return attachment(lines_csv(lines), CSV, name)
+    names = source_names(casework, {line.funding_source_id for line in lines})
+    return attachment(lines_xlsx(lines, names, position, only), XLSX, name)
 
 
 def _negotiated(request: Request[Any, Any, Any]) -> Format:
