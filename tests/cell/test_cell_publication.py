@@ -13,11 +13,13 @@ from api_client import running_api
 from logical_cluster import logical_cluster
 
 from builders import register
+from casework.cell.config import CellConfig
 from casework.cell.heartbeat import beat
+from casework.cell.status import cell_status
 from casework.service import Casework
 from casework.settings import Settings
 from casework.store.bootstrap import migrate_store
-from casework.store.database import Database
+from casework.store.database import Database, open_database
 from cell_stores import postgres_cell_settings, sqlite_cell_settings
 from waiting import wait_until
 
@@ -66,6 +68,12 @@ def _cell_on(url: str) -> Settings:
     )
 
 
+def _cell(settings: Settings) -> CellConfig:
+    cell = settings.cell
+    assert cell is not None
+    return cell
+
+
 def _expected_state_tables(url: str) -> set[tuple[str, str]]:
     """The interface's state tables; the coverage figures once issue 26 has made theirs."""
     with psycopg.connect(url) as conn:
@@ -93,6 +101,13 @@ def test_migrate_publishes_exactly_the_interface_tables(logical_url: str) -> Non
     assert _options(logical_url, f"casework_cell_{NAME}") == (True, False, False, False)
     assert _options(logical_url, f"casework_cell_{NAME}_state") == (True, True, True, False)
     assert any(f"published as casework_cell_{NAME}" in note for note in notes)
+    # and `casework cell status` names them
+    db = open_database(settings.database)
+    try:
+        status = cell_status(db, _cell(settings), settings)
+    finally:
+        db.close()
+    assert status.publication.startswith(f"published as casework_cell_{NAME} (insert: ")
 
 
 def test_migrate_puts_a_publication_back_to_exactly_its_tables(logical_url: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from casework.cli.audit import add_audit_commands, run_chain_command, run_verify
+from casework.cli.cell import add_cell_commands, run_cell_command
 from casework.cli.erase import add_erase_command, run_erase
 from casework.cli.export import add_export_commands, run_export
 from casework.cli.imports import add_import_commands, run_import
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(commands)
     add_export_commands(commands)
     add_erase_command(commands)
+    add_cell_commands(commands)
     add_import_commands(commands)
     return parser
 
@@ -138,6 +140,7 @@ HANDLERS = {
     "chain": run_chain_command,
     "export": run_export,
     "erase": run_erase,
+    "cell": run_cell_command,
     "import": run_import,
 }
 
