@@ -14,7 +14,10 @@ from casework.console.i18n import MESSAGES
 # Keys built in templates from a value: the values each may take.
 BUILT_KEYS = {
     "role_": ("finance", "auditor", "admin"),
-    "status_": ("open", "closed", "delivered", "voided", "current", "behind"),
+    "status_": (
+        *("open", "closed", "delivered", "voided", "current", "behind"),
+        *("active", "inactive", "erased", "departed"),
+    ),
 }
 
 
