@@ -302,6 +302,8 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/funding-sources", EVERYONE, 200, fixed("/funding-sources")),
     Endpoint("GET", S, EVERYONE, 200, on_source("")),
+    Endpoint("GET", S + "/receipts", FINANCE_READERS, 200, on_source("/receipts")),
+    Endpoint("GET", S + "/history", FINANCE_READERS, 200, on_source("/history")),
     Endpoint(
         "POST",
         S + "/receipts",

@@ -27,6 +27,11 @@ def event_type(event: Any) -> str:
     return _event_type(event.__class__)
 
 
+def class_event_type(event_class: type) -> str:
+    """The name of an event class, as `event_type` gives it for its events."""
+    return _event_type(event_class)
+
+
 # Per class, not per event: a rebuild of the audit trail names millions of events.
 @functools.cache
 def _aggregate_name(event_class: type) -> str:

@@ -6,6 +6,7 @@ Commands that write record `cli:<command>` as their actor.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -153,6 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatabaseNotMigrated, MasterKeyError, ConfigurationError) as error:
         print(f"casework {args.command}: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped reading (`casework export … | head`): that is its choice, not
+        # an error to report. Python would try again to flush stdout at exit and print a
+        # traceback; pointing stdout at /dev/null first leaves nothing to flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a shell reports a command ended by SIGPIPE (128 + 13)
 
 
 if __name__ == "__main__":

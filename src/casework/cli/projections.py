@@ -83,8 +83,25 @@ def _rebuild(casework: Casework, args: argparse.Namespace) -> int:
     return 0
 
 
+_STATES = {
+    "not-started": "not started yet",
+    "current": "up to date",
+    "behind": "behind",
+}
+
+
 def _status(casework: Casework, _: argparse.Namespace) -> int:
-    print(f"{'projection':<24}{'position':>12}{'head':>12}{'lag':>12}")
-    for status in tracking.statuses(casework.db, projection_names()):
-        print(f"{status.name:<24}{status.position:>12}{status.head_position:>12}{status.lag:>12}")
+    print(f"{'projection':<24}{'position':>12}{'head':>12}{'lag':>12}  state")
+    found = tracking.statuses(casework.db, projection_names())
+    for status in found:
+        print(
+            f"{status.name:<24}{status.position:>12}{status.head_position:>12}"
+            f"{status.lag:>12}  {_STATES[status.state]}"
+        )
+    if any(not status.started for status in found):
+        print(
+            "not started yet: no runner has processed that read model; `casework serve` runs "
+            "them all, or `casework project run` beside `casework serve --no-projections`",
+            file=sys.stderr,
+        )
     return 0

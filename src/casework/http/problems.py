@@ -23,6 +23,8 @@ from litestar.types import ExceptionHandlersMap
 from psycopg_pool import PoolTimeout
 
 from casework.errors import Conflict, NotFound, OutsideCell, StaleVersion, ValidationFailed
+from casework.http.field_types import ABSENT, allowed_values
+from casework.http.field_words import plain
 from casework.http.schemas.common import FieldMessage, Problem
 from casework.store.kept_responses import KeyAlreadyKept
 
@@ -53,7 +55,11 @@ def problem_response(
     errors: list[FieldMessage] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
+    """The problem document; a 422 naming fields summarises them in its `detail` unless told
+    otherwise ("2 fields are invalid: members[0].nik, items[0].unit_value_idr")."""
     default_kind, title = _TYPES.get(status, ("error", "Error"))
+    if errors and (not detail or detail == _TYPES[422][1]):
+        detail = summary(errors)
     problem = Problem(kind or default_kind, title, status, detail, errors or [])
     return Response(
         msgspec.json.encode(problem),
@@ -63,9 +69,18 @@ def problem_response(
     )
 
 
+def summary(errors: list[FieldMessage]) -> str:
+    """`detail` of a 422: how many fields, and which (each named once, in order)."""
+    fields = list(dict.fromkeys(e.field for e in errors))
+    shown = ", ".join(fields[:10]) + (f" and {len(fields) - 10} more" if len(fields) > 10 else "")
+    if len(fields) == 1:
+        return f"1 field is invalid: {shown}"
+    return f"{len(fields)} fields are invalid: {shown}"
+
+
 def _validation_failed(_: Request[Any, Any, Any], error: ValidationFailed) -> Response[bytes]:
     errors = [FieldMessage(p.field, p.message) for p in error.problems]
-    return problem_response(422, "Some fields are invalid", errors=errors)
+    return problem_response(422, errors=errors)
 
 
 def _outside_cell(_: Request[Any, Any, Any], error: OutsideCell) -> Response[bytes]:
@@ -96,25 +111,52 @@ def _superseded(_: Request[Any, Any, Any], __: KeyAlreadyKept) -> Response[bytes
 _NAMED_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
 
 
-def _framework_validation(_: Request[Any, Any, Any], error: ValidationException) -> Response[bytes]:
+def _framework_validation(
+    request: Request[Any, Any, Any], error: ValidationException
+) -> Response[bytes]:
     extra = error.extra if isinstance(error.extra, list) else []
     if not extra:
         # Nothing to point at: the body is not JSON (or not UTF-8) at all.
         return problem_response(400, str(error.detail))
-    errors = [_field_message(item) for item in extra if isinstance(item, dict)]
-    return problem_response(422, "Some fields are invalid", errors=errors)
+    errors = [_field_message(request, item) for item in extra if isinstance(item, dict)]
+    return problem_response(422, errors=errors)
 
 
-def _field_message(item: dict[str, Any]) -> FieldMessage:
+def _field_message(request: Request[Any, Any, Any], item: dict[str, Any]) -> FieldMessage:
+    """A query or header parameter the framework refused, in words (casework.http.field_words)."""
     message = str(item.get("message", "invalid"))
     key = str(item.get("key", ""))
     path = "" if key in ("data", "") else key
     named = _NAMED_FIELD.search(message)
     if named:
         path = f"{path}.{named.group(1)}" if path else named.group(1)
+    sent: Any = ABSENT
     if item.get("source") == "header":
-        path = key
-    return FieldMessage(path or "body", message)
+        path = _HEADER_NAMES.get(key, key)
+        sent = request.headers.get(path, ABSENT)
+    elif item.get("source") == "query" and key in request.query_params:
+        sent = request.query_params.get(key)
+    annotation = _declared(request, key)
+    in_query = item.get("source") == "query"
+    words = plain(message, path, sent=sent, allowed=allowed_values(annotation), in_query=in_query)
+    return FieldMessage(path or "body", words)
+
+
+# Header parameters by their Python names, as the framework reports them.
+_HEADER_NAMES = {"if_match": "If-Match", "idempotency_key": "Idempotency-Key"}
+
+
+def _declared(request: Request[Any, Any, Any], key: str) -> Any:
+    """The handler's annotation of the parameter the client calls `key` (None if unknown)."""
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except AttributeError:
+        return None
+    for name, parameter in parameters.items():
+        alias = getattr(parameter.kwarg_definition, "name", None)
+        if key in (name, alias):
+            return parameter.annotation
+    return None
 
 
 def _http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:

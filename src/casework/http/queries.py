@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar.params import QueryParameter
@@ -33,12 +34,35 @@ Instant = Annotated[
 
 
 def parse_instant(value: str | None, field: str) -> datetime | None:
+    """An RFC 3339 instant with its offset (`Z` or `+07:00`), else 422 saying so.
+
+    In an unencoded URL a `+` arrives as a space (`…T10:00:00 07:00`): a space before an offset
+    can mean nothing else, so it is read as the `+` it was."""
     if value is None:
         return None
+    text = _PLUS_AS_SPACE.sub(r"\1+\2", value)
     try:
-        instant = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        instant = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
         instant = None
-    if instant is None or instant.utcoffset() is None or "T" not in value.upper():
-        raise ValidationFailed([FieldProblem(field, "must be an RFC 3339 instant with an offset")])
+    if instant is None or not _RFC_3339.match(text):
+        problem = "must be an instant such as 2025-08-11T10:00:00+07:00"
+        raise ValidationFailed([FieldProblem(field, f"{problem}; got {value[:40]!r}")])
+    if instant.utcoffset() is None:
+        problem = "an instant needs an offset such as +07:00 or Z"
+        raise ValidationFailed([FieldProblem(field, f"{problem}; got {value[:40]!r}")])
+    try:
+        instant.astimezone(UTC)
+    except OverflowError:
+        raise ValidationFailed([FieldProblem(field, "is beyond the calendar")]) from None
     return instant
+
+
+# A date, a time (seconds, maybe a fraction) and an optional offset; `T`, `t` or a space between.
+_RFC_3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+)
+_PLUS_AS_SPACE = re.compile(
+    r"^(.*[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?) ([0-9]{2}:[0-9]{2})$"
+)

@@ -9,7 +9,9 @@ uvicorn workers showed a fixed latency floor here (DESIGN.md, known traps).
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 import sys
 from types import FrameType
 
@@ -18,15 +20,21 @@ import uvicorn
 from casework.http.app import create_app
 from casework.http.logging_setup import configure_logging
 from casework.runtime.gc_policy import freeze_startup
-from casework.settings import Settings
+from casework.settings import ConfigurationError, Settings
 
 GRACEFUL_SECONDS = 30
 
 
 def serve(settings: Settings, *, host: str, port: int, projections: bool = True) -> None:
     configure_logging()
+    # The port first: one already in use is said at once, before anything claims to serve.
+    listening = listen(host, port)
     # Built before the server starts, so an unmigrated store or a wrong key is refused at once.
-    app = create_app(settings, run_projections=projections)
+    try:
+        app = create_app(settings, run_projections=projections)
+    except BaseException:
+        listening.close()
+        raise
     location = settings.database
     where = location.sqlite_path or location.postgres_conninfo.split("@")[-1]
     print(f"casework: serving {where} on http://{host}:{port}", file=sys.stderr, flush=True)
@@ -35,7 +43,7 @@ def serve(settings: Settings, *, host: str, port: int, projections: bool = True)
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _exit_cleanly)
     freeze_startup()
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -43,6 +51,36 @@ def serve(settings: Settings, *, host: str, port: int, projections: bool = True)
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
         log_level="info",
     )
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+class PortUnavailable(ConfigurationError):
+    """The address cannot be listened on; the message says which and what to do."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound and listening on host:port, as uvicorn would bind it."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise PortUnavailable(f"cannot listen on {host!r}: {error.strerror}") from None
+    listening = socket.socket(family, kind, protocol)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind(address)
+        listening.listen(2048)
+    except OSError as error:
+        listening.close()
+        if error.errno == errno.EADDRINUSE:
+            raise PortUnavailable(
+                f"port {port} on {host} is already in use (another casework serve?); "
+                "stop that process or choose another port with --port"
+            ) from None
+        raise PortUnavailable(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listening.set_inheritable(True)
+    return listening
 
 
 def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:

@@ -9,8 +9,10 @@ from litestar.openapi.spec.enums import OpenAPIFormat
 from litestar.params import QueryParameter
 
 from casework.errors import FieldProblem, InvalidValue, ValidationFailed
+from casework.http.queries import parse_instant
 from casework.projections.source_filters import SourceFilter
 from casework.validation.areas import normalise_area_code
+from casework.vocabulary import Programme
 
 
 def source_filter(fiscal_year: int | None, kind: str | None, area: str | None) -> SourceFilter:
@@ -26,17 +28,12 @@ def source_filter(fiscal_year: int | None, kind: str | None, area: str | None) -
 Period = Annotated[
     str | None, QueryParameter(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 ]
-Program = Annotated[
-    str | None,
-    QueryParameter(pattern=r"^[a-z][a-z0-9_]{0,49}$", description="A programme code."),
-]
+Program = Annotated[Programme | None, QueryParameter(description="A programme code.")]
 
 # Taken as text: a datetime parameter would also take a bare number as a Unix timestamp.
 AsOf = Annotated[
     str | None,
     QueryParameter(
-        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
-        r"([Zz]|[+-][0-9]{2}:[0-9]{2})$",
         format=OpenAPIFormat.DATE_TIME,
         description="An instant with an offset (RFC 3339): every event recorded at or before it.",
     ),
@@ -45,13 +42,5 @@ AsOf = Annotated[
 
 def instant(as_of: str | None) -> datetime | None:
     """`as_of` in UTC; one that is no real instant, or beyond the calendar in UTC, is 422."""
-    if as_of is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(as_of.upper().replace(" ", "T"))
-        if parsed.utcoffset() is None:
-            raise ValueError("no offset")
-        return parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        problem = FieldProblem("as_of", "must be an instant with an offset (RFC 3339)")
-        raise ValidationFailed([problem]) from None
+    parsed = parse_instant(as_of, "as_of")
+    return None if parsed is None else parsed.astimezone(UTC)

@@ -17,6 +17,9 @@ import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from casework.http.body import ClientGone, read_body, replay_body, send_problem
+from casework.http.body_problems import body_problems
+from casework.http.field_types import field_names, type_at, value_at
+from casework.http.field_words import plain
 from casework.http.problems import problem_response
 from casework.http.schemas.common import FieldMessage
 
@@ -55,11 +58,10 @@ class StrictBody:
             except msgspec.ValidationError as error:
                 # A typed decode stops at the first wrong value; malformed JSON after it is
                 # still malformed (400), so look at the syntax before blaming a field.
-                msgspec.json.decode(body)
-                problem = _field_problem(str(error))
-                await send_problem(
-                    problem_response(422, "Some fields are invalid", errors=[problem]), send
-                )
+                sent = msgspec.json.decode(body)
+                found = body_problems(sent, body_type) or [_first(str(error))]
+                problems = [_in_words(path, text, body, body_type) for path, text in found]
+                await send_problem(problem_response(422, errors=problems), send)
                 return
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
             detail = f"the body is not JSON this API reads: {type(error).__name__}"
@@ -74,11 +76,24 @@ def _body_type(scope: Scope) -> Any:
     return None if data is None else data.annotation
 
 
-def _field_problem(message: str) -> FieldMessage:
+def _first(message: str) -> tuple[str, str]:
+    """The path and text of the decoder's own (first) complaint."""
     at = _AT_PATH.search(message)
-    path = at.group(1) if at else ""
+    place = at.group(1) if at else ""
     text = message[: at.start()] if at else message
     named = _NAMED_FIELD.search(text)
-    if named:
-        path = f"{path}.{named.group(1)}" if path else named.group(1)
-    return FieldMessage(path or "body", text)
+    path = f"{place}.{named.group(1)}" if named and place else named.group(1) if named else place
+    return path, text
+
+
+def _in_words(path: str, text: str, body: bytes, body_type: Any) -> FieldMessage:
+    """The complaint about `path` as a caseworker reads it (casework.http.field_words)."""
+    place = path.rsplit(".", 1)[0] if "." in path else ""
+    words = plain(
+        text,
+        path,
+        declared=type_at(body_type, path),
+        sent=value_at(body, path),
+        fields=field_names(type_at(body_type, place)),
+    )
+    return FieldMessage(path or "body", words)

@@ -12,10 +12,20 @@ class ProjectionStatus:
     name: str
     position: int
     head_position: int
+    # False until a runner (`casework serve` or `casework project run`) first took it up: its
+    # lag is then the whole store, and says nothing about a runner falling behind.
+    started: bool = True
 
     @property
     def lag(self) -> int:
         return max(self.head_position - self.position, 0)
+
+    @property
+    def state(self) -> str:
+        """`not-started`, `current` or `behind`."""
+        if not self.started:
+            return "not-started"
+        return "current" if self.lag == 0 else "behind"
 
 
 def lock_position(tx: Transaction, name: str, *, postgres: bool) -> int:
@@ -61,4 +71,4 @@ def head_position(db: Database) -> int:
 def statuses(db: Database, names: list[str]) -> list[ProjectionStatus]:
     head = head_position(db)
     known = positions(db)
-    return [ProjectionStatus(name, known.get(name, 0), head) for name in names]
+    return [ProjectionStatus(name, known.get(name, 0), head, name in known) for name in names]

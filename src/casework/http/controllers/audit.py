@@ -8,7 +8,10 @@ from uuid import UUID
 from litestar import Controller, Response
 from litestar.params import QueryParameter
 
+from casework.aggregates.event_catalogue import event_types
+from casework.errors import FieldProblem, ValidationFailed
 from casework.http.cursors import position_after
+from casework.http.field_words import one_of
 from casework.http.policy import AUDIT_READERS, authorize
 from casework.http.queries import Instant, Limit, MinPosition, parse_instant
 from casework.http.read_models import read_model_position
@@ -20,6 +23,16 @@ from casework.service import Casework
 from casework.store.chain_check import verify_chain
 
 TRAIL = "audit_trail"
+
+
+# Checked in the handler against the event catalogue; the schema lists the names too.
+EventTypeFilter = Annotated[
+    str | None,
+    QueryParameter(
+        description="An event type, as items name it (`FundingSourceFundsReceived`).",
+        schema_extra={"enum": list(event_types())},
+    ),
+]
 
 
 class AuditController(Controller):
@@ -34,7 +47,7 @@ class AuditController(Controller):
         family_id: UUID | None = None,
         funding_source_id: UUID | None = None,
         actor: str | None = None,
-        type: str | None = None,
+        type: EventTypeFilter = None,
         from_: Annotated[str | None, QueryParameter(name="from", format="date-time")] = None,
         to: Instant = None,
         min_position: MinPosition = None,
@@ -47,6 +60,8 @@ class AuditController(Controller):
         `to` are instants (`from <= recorded_at < to`).
         """
         start, end = parse_instant(from_, "from"), parse_instant(to, "to")
+        if type is not None and type not in event_types():
+            raise ValidationFailed([FieldProblem("type", one_of(event_types(), type))])
         read_model_position(casework, TRAIL, min_position)
         where = TrailFilter(
             aggregate_ids=tuple(i for i in (family_id, funding_source_id) if i is not None),

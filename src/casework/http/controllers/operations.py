@@ -28,9 +28,7 @@ class Readiness(msgspec.Struct):
 
 def progress_of(casework: Casework) -> list[ProjectionProgress]:
     return [
-        ProjectionProgress(
-            s.name, s.position, s.head_position, s.lag, "current" if s.lag == 0 else "behind"
-        )
+        ProjectionProgress(s.name, s.position, s.head_position, s.lag, s.state)
         for s in tracking.statuses(casework.db, projection_names())
     ]
 

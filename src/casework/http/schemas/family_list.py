@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 from litestar.params import QueryParameter
 
+from casework.vocabulary import Programme
+
 # Query parameters of the list. Control characters can never match (nor can PostgreSQL hold
 # NUL), so the schema refuses them rather than the database.
 Program = Annotated[
-    str | None,
-    QueryParameter(
-        pattern=r"^[a-z0-9_]{1,50}$",
-        description="A programme code (`ina_kasih`, …, or `uppka`, `dashat`).",
-    ),
+    Programme | Literal["uppka", "dashat"] | None,
+    QueryParameter(description="A programme code (`ina_kasih`, …, or `uppka`, `dashat`)."),
 ]
 KkNumberFilter = Annotated[
     str | None, QueryParameter(pattern=r"^[0-9]{16}$", description="The KK number, exactly.")
