@@ -6,6 +6,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -14,11 +15,17 @@ import pytest
 
 from casework.aggregates.family import Family
 from casework.cli.demo import DemoRefused, DemoSummary, load_demo
+from casework.projections.funding_ledger import FundingLedgerProjection
+from casework.projections.ledger_findings import findings
+from casework.projections.registry import all_projections
+from casework.projections.runner import ProjectionRunner
 from casework.service import Casework
 from casework.settings import Settings
 from casework.store.bootstrap import migrate_store
 
 FAMILIES = 40
+# The day the demo runs: it is dated from it (this fiscal year, months up to this one).
+TODAY = date(2026, 9, 20)
 
 
 @dataclass
@@ -53,7 +60,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedDemo]:
     app, path = empty_store(tmp_path_factory.mktemp("demo"))
     calls: list[tuple[int, int]] = []
     summary = load_demo(
-        app, families=FAMILIES, progress=lambda done, total: calls.append((done, total))
+        app,
+        families=FAMILIES,
+        progress=lambda done, total: calls.append((done, total)),
+        today=TODAY,
     )
     yield LoadedDemo(app, path, summary, calls)
     app.close()
@@ -61,7 +71,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedDemo]:
 
 def test_the_demo_loads_plausible_counts(demo: LoadedDemo) -> None:
     summary = demo.summary
-    assert summary.families == FAMILIES
+    # one more: a daughter's new family, registered while she is still on her parents' KK
+    assert summary.families == FAMILIES + 1
     assert all(count > 0 for count in asdict(summary).values()), summary
     assert summary.voids >= 1
     assert summary.funding_sources == 3
@@ -109,7 +120,7 @@ def test_the_demo_walks_every_kind_of_change(demo: LoadedDemo) -> None:
 def test_loading_twice_is_refused(demo: LoadedDemo) -> None:
     # Given a store that holds the demo; when it is loaded again; then it is refused unchanged.
     with pytest.raises(DemoRefused):
-        load_demo(demo.app, families=FAMILIES)
+        load_demo(demo.app, families=FAMILIES, today=TODAY)
     assert demo.app.event_recorder.max_notification_id() == demo.summary.last_position
 
 
@@ -117,7 +128,7 @@ def test_the_same_seed_gives_the_same_sample(demo: LoadedDemo, tmp_path: Path) -
     # Given another empty store; when the demo loads with the same (default) seed.
     app, path = empty_store(tmp_path)
     try:
-        summary = load_demo(app, families=FAMILIES)
+        summary = load_demo(app, families=FAMILIES, today=TODAY)
     finally:
         app.close()
     # Then the counts, the aggregate ids and the order of events are the same.
@@ -131,7 +142,7 @@ def test_no_name_nik_kk_or_address_is_stored_in_the_clear(demo: LoadedDemo) -> N
         demo.path,
         "SELECT originator_id FROM stored_events WHERE topic = 'casework.family.registered'",
     )
-    assert len(registered) == FAMILIES
+    assert len(registered) == FAMILIES + 1
     personal: set[str] = set()
     for (family_id,) in registered:
         family = demo.app.load(Family, UUID(family_id))
@@ -151,5 +162,51 @@ def test_no_name_nik_kk_or_address_is_stored_in_the_clear(demo: LoadedDemo) -> N
     # Then none of them appears anywhere, though clear facts are found by the same search.
     leaked = sorted(v for v in personal if any(v.encode() in blob for blob in states + files))
     assert leaked == []
-    assert any(b"APBD-5371-2025-INAKASIH" in blob for blob in files)
+    assert any(b"APBD-5371-2026-INAKASIH" in blob for blob in files)
     assert any(b"pembalut" in state for state in states)
+
+
+def test_the_demo_is_dated_from_the_day_it_runs(demo: LoadedDemo) -> None:
+    # given the demo loaded on TODAY; when its deliveries and sources are read
+    ledger = ProjectionRunner(demo.app, [FundingLedgerProjection()])
+    ledger.catch_up(ledger.projections[0])
+    dates = [
+        date.fromisoformat(on)
+        for (on,) in query(demo.path, "SELECT delivered_on FROM funding_ledger_deliveries")
+    ]
+    years = {year for (year,) in query(demo.path, "SELECT fiscal_year FROM funding_source_list")}
+    # then every source is of this fiscal year, and deliveries fall in its months up to today,
+    # this month included
+    assert years <= {TODAY.year}
+    assert all(date(TODAY.year, 1, 1) <= on <= TODAY for on in dates)
+    assert {on.month for on in dates} == set(range(1, TODAY.month + 1))
+
+
+def test_the_demo_shows_every_kind_of_discrepancy(demo: LoadedDemo) -> None:
+    # given the demo's read models brought up to its last event
+    runner = ProjectionRunner(demo.app, all_projections())
+    for projection in runner.projections:
+        runner.catch_up(projection)
+    # when its findings are read
+    found, _ = findings(demo.app.db, demo.summary.last_position, cursor=None, limit=100)
+    # then each kind a single store detects is there at least once
+    assert {f.kind for f in found} == {"unreceived-funds", "over-received", "duplicate-recipient"}
+
+
+@pytest.mark.parametrize("today", [date(2026, 1, 2), date(2025, 12, 31)])
+def test_the_demo_runs_on_the_first_and_last_days_of_a_year(tmp_path: Path, today: date) -> None:
+    # given an empty store; when the demo runs early in January or on New Year's Eve
+    app, path = empty_store(tmp_path)
+    try:
+        summary = load_demo(app, families=8, today=today)
+        ledger = ProjectionRunner(app, [FundingLedgerProjection()])
+        ledger.catch_up(ledger.projections[0])
+    finally:
+        app.close()
+    # then it loads, every delivery dated in that year up to that day
+    dates = [
+        date.fromisoformat(on)
+        for (on,) in query(path, "SELECT delivered_on FROM funding_ledger_deliveries")
+    ]
+    assert len(dates) == summary.deliveries > 0
+    assert all(date(today.year, 1, 1) <= on <= today for on in dates)

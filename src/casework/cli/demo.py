@@ -3,8 +3,13 @@
 It is the data a newcomer first sees, so it walks every path the service offers (funding
 sources and receipts, registrations, deliveries from APBD, CSR and DAK money, UPPKA, DASHAT, a
 void, a welfare assessment, a death with a new head, a move, corrections) through the
-application service only. Everything is drawn from one `random.Random(seed)`: ids, numbers,
-names and dates, so the same seed always gives the same history.
+application service only, and leaves one finding of each discrepancy a store detects (see
+`Discrepancies`). Everything is drawn from one `random.Random(seed)`: ids, numbers, names and
+dates, so the same seed on the same day always gives the same history.
+
+It is dated from the day it runs (in CASEWORK_TIME_ZONE): the current fiscal year, with
+deliveries in its months up to today, so "this month" is never empty. The year's story is
+told over nine "season" months, spread over the months that have passed.
 """
 
 from __future__ import annotations
@@ -13,19 +18,20 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from casework.aggregates.base import Cause
 from casework.aggregates.family import NewMember
 from casework.aggregates.family_records import DeliveryItem
+from casework.aggregates.funding_source import FundingSource
 from casework.service import Casework
 from casework.validation.areas import area_name, villages_under
 from casework.validation.identity_numbers import make_kk_number, make_nik
 from casework.vocabulary import HEAD
 
-AREA, YEAR = "53.71", 2025
-AGE_ON = date(YEAR, 1, 1)  # the ages of planned members are as of this day
+AREA = "53.71"
+SEASON = 9  # the months the year's story is told over, spread over the months up to today
 
 
 def words(text: str, separator: str | None = None) -> tuple[str, ...]:
@@ -115,8 +121,10 @@ def load_demo(
     families: int = 300,
     seed: int = 2025,
     progress: Callable[[int, int], None] | None = None,
+    today: date | None = None,
 ) -> DemoSummary:
-    """Load the sample; DemoRefused when the store is not empty or is a cell without 53.71."""
+    """Load the sample, dated up to `today` (default: today in the deployment's time zone);
+    DemoRefused when the store is not empty or is a cell without 53.71."""
     if app.cell is not None and not app.cell.covers(AREA):
         raise DemoRefused(
             f"the demo registers families in Kota Kupang ({AREA}), which lies outside cell "
@@ -126,17 +134,22 @@ def load_demo(
         raise DemoRefused("the database already holds events; the demo needs an empty one")
     if families < 1:
         raise ValueError("families must be at least 1")
-    return _Demo(app, random.Random(seed)).run(families, progress)
+    today = today or datetime.now(app.settings.zone).date()
+    return _Demo(app, random.Random(seed), today).run(families, progress)
 
 
 class _Demo:
-    def __init__(self, app: Casework, rng: random.Random) -> None:
-        self.app, self.rng = app, rng
+    def __init__(self, app: Casework, rng: random.Random, today: date) -> None:
+        self.app, self.rng, self.today = app, rng, today
+        self.year = today.year
+        self.age_on = date(self.year, 1, 1)  # the ages of planned members are as of this day
+        self.given: set[tuple[UUID, str, str, str | None]] = set()  # (family, prog, period, nik)
         self.villages = villages_under(AREA)
         self.requests = 0
         self.counts: Counter[str] = Counter()
         self.serials: Counter[str] = Counter()  # per 12-digit prefix of NIKs and KK numbers
         self.sources: dict[str, UUID] = {}
+        self.budgets: dict[str, int] = {}
         self.groups: dict[str, tuple[UUID, list[DeliveryItem]]] = {}  # village -> (id, capital)
         self.delivered: list[tuple[UUID, UUID]] = []  # (family, delivery), candidates for a void
         self.founded: set[UUID] = set()  # UPPKA groups that have their first member
@@ -153,8 +166,20 @@ class _Demo:
     def uuid(self) -> UUID:
         return UUID(int=self.rng.getrandbits(128), version=4)
 
-    def day(self, month: int, first: int = 1, last: int = 28) -> date:
-        return date(YEAR, month, self.rng.randint(first, last))
+    def month(self, season_month: int) -> int:
+        """The calendar month of the story's `season_month` (1..SEASON), never after today's."""
+        return 1 + (season_month - 1) * (self.today.month - 1) // (SEASON - 1)
+
+    def day(self, season_month: int, first: int = 1, last: int = 28) -> date:
+        """A day of the story's `season_month`."""
+        return self.on(self.month(min(season_month, SEASON)), first, last)
+
+    def on(self, month: int, first: int = 1, last: int = 28) -> date:
+        """A day of a calendar month of this year, never after today."""
+        if month == self.today.month:
+            last = min(last, self.today.day)
+            first = min(first, last)
+        return date(self.year, month, self.rng.randint(first, last))
 
     def numbered(self, make: Callable[[int], str]) -> str:
         """A NIK or KK number with the next serial free after its first 12 digits. NIKs and KK
@@ -178,6 +203,7 @@ class _Demo:
             if progress is not None:
                 progress(done, families)
         self.later_changes(households)
+        Discrepancies(self).stage(households)
         last = self.app.event_recorder.max_notification_id()
         assert last is not None
         c = self.counts
@@ -195,40 +221,43 @@ class _Demo:
 
     def open_sources(self, families: int) -> None:
         # Budgets are realistic for 300 families and grow with a bigger demo, never exhausted.
+        # Receipts: (reference, share of the budget, season month). The bank's transfer comes
+        # later, for part of what was spent (Discrepancies).
+        y = self.year
         specs = (
             (
-                "APBD-5371-2025-INAKASIH",
+                f"APBD-5371-{y}-INAKASIH",
                 "APBD",
-                "APBD Kota Kupang TA 2025 — Ina Kasih",
+                f"APBD Kota Kupang TA {y} — Ina Kasih",
                 "Pemerintah Kota Kupang",
                 max(1_800_000_000, families * 6_000_000),
                 AREA,
                 ["ina_kasih"],
                 "DPA-SKPD 1.02.0.00.0.00.01",
-                ("SP2D 0012/2025", "SP2D 0158/2025"),
+                ((f"SP2D 0012/{y}", 3, 2), (f"SP2D 0158/{y}", 3, 5)),
             ),
             (
-                "CSR-BANKNTT-2025-01",
+                f"CSR-BANKNTT-{y}-01",
                 "CSR",
-                "CSR Bank NTT 2025 — Ina Kasih dan Sembako",
+                f"CSR Bank NTT {y} — Ina Kasih dan Sembako",
                 "PT Bank NTT",
                 max(450_000_000, families * 1_500_000),
                 AREA,
                 ["ina_kasih", "sembako"],
-                "PKS 017/CSR-BNTT/II/2025",
-                ("Transfer Bank NTT 0017/CSR/II/2025",),
+                f"PKS 017/CSR-BNTT/II/{y}",
+                (),
             ),
             (
-                "DAK-BOKB-53-2025",
+                f"DAK-BOKB-53-{y}",
                 "DAK",
-                "DAK BOKB Provinsi NTT TA 2025",
+                f"DAK BOKB Provinsi NTT TA {y}",
                 "BKKBN",
                 max(300_000_000, families * 1_000_000),
                 # The province's source; a cell serving only the city holds it at city level.
                 "53" if self.app.cell is None or self.app.cell.covers("53") else AREA,
                 ["dashat", "uppka_modal"],
-                "Juknis BOKB 2025",
-                ("SP2D 0203/2025",),
+                f"Juknis BOKB {y}",
+                ((f"SP2D 0203/{y}", 2, 2), (f"SP2D 0388/{y}", 2, 5)),
             ),
         )
         for code, kind, name, sponsor, budget, area, programs, reference, receipts in specs:
@@ -239,7 +268,7 @@ class _Demo:
                 kind=kind,
                 name=name,
                 sponsor=sponsor,
-                fiscal_year=YEAR,
+                fiscal_year=y,
                 budget_idr=budget,
                 area=area,
                 programs=programs,
@@ -247,11 +276,12 @@ class _Demo:
                 source_id=source_id,
             )
             self.sources[kind] = source_id
-            for receipt, month in zip(receipts, (2, 5), strict=False):
+            self.budgets[kind] = budget
+            for receipt, share, month in receipts:
                 self.app.record_receipt(
                     self.cause(),
                     source_id,
-                    amount_idr=budget // 3,
+                    amount_idr=budget // share,
                     reference=receipt,
                     received_on=self.day(month),
                 )
@@ -266,7 +296,7 @@ class _Demo:
         shape = rng.choices(("couple", "wife-headed", "mother", "father"), (74, 4, 16, 6))[0]
         head_sex = "L" if shape in ("couple", "father") else "P"
         head_age = rng.randint(23, 64)
-        # (relationship, age on 1 Jan 2025, sex, clan)
+        # (relationship, age on 1 January of this year, sex, clan)
         people = [(HEAD, head_age, head_sex, clan)]
         parent_age = head_age
         if shape == "couple":
@@ -285,9 +315,10 @@ class _Demo:
         members = [self.person(family_id, district6, *p) for p in people[:6]]
         youngest = max(m.birth_date for m in members)
         issued = max(
-            self.day(rng.randint(1, 12)).replace(year=rng.randint(2008, 2024)),
+            self.day(rng.randint(1, 12)).replace(year=rng.randint(2008, self.year - 1)),
             youngest + timedelta(days=45),
         )
+        issued = min(issued, self.today)
         kk = self.numbered(lambda serial: make_kk_number(district6, issued, serial))
         if self.typo is None and len(members) > 1:
             right = members[-1]
@@ -305,7 +336,7 @@ class _Demo:
     def person(
         self, family_id: UUID, district6: str, relationship: str, years: int, sex: str, clan: str
     ) -> NewMember:
-        born = date(AGE_ON.year - 1 - years, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        born = date(self.age_on.year - 1 - years, self.rng.randint(1, 12), self.rng.randint(1, 28))
         given = self.rng.sample(WOMEN if sex == "P" else MEN, 2 if self.rng.random() < 0.25 else 1)
         name = " ".join((*given, clan))
         nik = self.numbered(lambda serial: make_nik(district6, born, sex, serial))
@@ -353,15 +384,17 @@ class _Demo:
         )
         self.counts["deliveries"] += 1
         self.delivered.append((household.family_id, delivery_id))
+        self.given.add((household.family_id, program, f"{on:%Y-%m}", recipient))
 
     def deliver_ina_kasih(self, household: Household) -> None:
         """Pads each month for the women and girls (10-50) of a pre-prosperous family."""
         if household.desil > 4:
             return
-        for month in range(self.rng.randint(1, 3), 7):
+        now = self.today.month
+        for month in range(self.rng.randint(1, min(3, now)), now + 1):
             if self.rng.random() < 0.1:
                 continue  # nobody came to the distribution point that month
-            on = self.day(month, 5, 25)
+            on = self.on(month, 5, 25)
             source = "APBD" if month % 2 else "CSR"  # the city's line and the bank take turns
             for member in household.members:
                 if member.sex == "P" and 10 <= age(member.birth_date, on) <= 50:
@@ -369,8 +402,9 @@ class _Demo:
 
     def deliver_sembako(self, household: Household) -> None:
         if household.desil <= 2 and self.rng.random() < 0.6:
-            for month in (3, 6):
-                self.deliver(household, "sembako", self.day(month, 10, 20), "CSR", SEMBAKO, None)
+            # Mid-year and this month (once, early in the year).
+            for month in sorted({(self.today.month + 1) // 2, self.today.month}):
+                self.deliver(household, "sembako", self.on(month, 10, 20), "CSR", SEMBAKO, None)
 
     def enrol_dashat(self, household: Household) -> None:
         rng, on = self.rng, self.day(self.rng.randint(1, 6))
@@ -409,8 +443,9 @@ class _Demo:
             )
             self.counts["dashat"] += 1
             if rng.random() < 0.5:
-                for month in (on.month + 1, on.month + 2):
-                    self.deliver(household, "dashat", self.day(month), "DAK", MEALS, member.nik)
+                now = self.today.month
+                for month in sorted({min(on.month + 1, now), min(on.month + 2, now)}):
+                    self.deliver(household, "dashat", self.on(month), "DAK", MEALS, member.nik)
 
     def form_groups(self, households: list[Household]) -> None:
         """3-5 UPPKA groups, in villages where demo families live."""
@@ -450,7 +485,7 @@ class _Demo:
             for m in household.members
             if m.sex == "P"
             and m.relationship in (HEAD, "istri")
-            and 20 <= age(m.birth_date, AGE_ON) <= 60
+            and 20 <= age(m.birth_date, self.age_on) <= 60
         ]
         member = women[0] if women else household.members[0]
         joined = self.day(self.rng.randint(2, 7))
@@ -466,7 +501,12 @@ class _Demo:
         if founder:
             self.founded.add(group_id)
             self.deliver(
-                household, "uppka_modal", self.day(joined.month + 1), "DAK", capital, member.nik
+                household,
+                "uppka_modal",
+                self.on(min(joined.month + 1, self.today.month)),
+                "DAK",
+                capital,
+                member.nik,
             )
 
     # -- what happened later in the year -----------------------------------------------------
@@ -544,3 +584,83 @@ class _Demo:
         if self.provisional is not None:  # the baby's NIK came from Dukcapil
             family_id, provisional, nik = self.provisional
             self.app.correct_member(self.cause(), family_id, provisional, new_nik=nik)
+
+
+class Discrepancies:
+    """One finding of each kind `/reconciliation/discrepancies` shows, so a newcomer sees what
+    each looks like. A new kind of finding adds a method here and a line to `stage`.
+
+    - `unreceived-funds`: the bank transfers only half of what its CSR line paid out so far;
+    - `over-received`: the DAK allocation, already transferred in full, is cut by a tenth by a
+      budget revision (APBN-P);
+    - `duplicate-recipient`: a daughter who married is registered on her husband's new KK while
+      still on her parents', and is given Ina Kasih in the same month through both.
+    """
+
+    def __init__(self, demo: _Demo) -> None:
+        self.demo, self.app = demo, demo.app
+
+    def stage(self, households: list[Household]) -> None:
+        self.duplicate_recipient(households)
+        self.unreceived_funds()
+        self.over_received()
+
+    def unreceived_funds(self) -> None:
+        source_id = self.demo.sources["CSR"]
+        drawn = self.app.load(FundingSource, source_id).drawn_idr
+        if drawn > 0:
+            self.app.record_receipt(
+                self.demo.cause(),
+                source_id,
+                amount_idr=drawn // 2,
+                reference=f"Transfer Bank NTT 0017/CSR/II/{self.demo.year}",
+                received_on=self.demo.day(SEASON),
+            )
+
+    def over_received(self) -> None:
+        source = self.app.load(FundingSource, self.demo.sources["DAK"])
+        cut = max(source.drawn_idr, source.budget_idr * 9 // 10)
+        if cut < source.received_idr:
+            self.app.revise_budget(
+                self.demo.cause(),
+                source.id,
+                budget_idr=cut,
+                reason="APBN-P: alokasi DAK BOKB dipotong 10%",
+            )
+
+    def duplicate_recipient(self, households: list[Household]) -> None:
+        """A young woman of an Ina Kasih family, registered again on a new KK."""
+        demo, now = self.demo, self.demo.today
+        period = f"{now:%Y-%m}"
+        found = next(
+            (
+                (h, m)
+                for h in households
+                if h.desil <= 4 and h.family_id not in demo.in_uppka
+                for m in h.members
+                if m.relationship == "anak" and m.sex == "P" and 18 <= age(m.birth_date, now) <= 30
+            ),
+            None,
+        )
+        if found is None:
+            return
+        parents, bride = found
+        district6 = parents.village.replace(".", "")[:6]
+        groom_born = date(bride.birth_date.year - 2, 3, 14)
+        groom = NewMember(
+            demo.numbered(lambda serial: make_nik(district6, groom_born, "L", serial)),
+            f"{demo.rng.choice(MEN)} {demo.rng.choice(CLANS)}",
+            "L",
+            groom_born,
+            HEAD,
+        )
+        kk = demo.numbered(lambda serial: make_kk_number(district6, now, serial))
+        couple = Household(
+            demo.uuid(), kk, parents.village, demo.address(), parents.desil,
+            [groom, replace(bride, relationship="istri")],
+        )  # fmt: skip
+        demo.register(couple)
+        on = demo.on(now.month, 1, 28)
+        for household in (parents, couple):
+            if (household.family_id, "ina_kasih", period, bride.nik) not in demo.given:
+                demo.deliver(household, "ina_kasih", on, "APBD", PADS, bride.nik)

@@ -10,7 +10,7 @@ from casework.aggregates.family import Family, NewDelivery, invalid
 from casework.aggregates.family_records import DeliveryItem
 from casework.aggregates.funding_source import DrawRequest, FundingSource
 from casework.application import Saved
-from casework.commands.families import FamilyCommands, today
+from casework.commands.families import FamilyCommands
 from casework.errors import NotFound
 from casework.store.claims import Claim, ClaimChanges
 from casework.validation.field_checks import FieldChecks
@@ -52,7 +52,9 @@ class AidCommands(FamilyCommands):
         checks.period(period, "period")
         # A delivery cannot be recorded before it happened (a day's grace for time zones).
         checks.require(
-            delivered_on <= today() + timedelta(days=1), "delivered_on", "must not be in the future"
+            delivered_on <= self.today() + timedelta(days=1),
+            "delivered_on",
+            "must not be in the future",
         )
         check_items(checks, items)
         checks.done()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from uuid import UUID
 
 import structlog
@@ -87,10 +86,6 @@ class ErasureCommands(FamilyCommands):
         return Erasure(
             family_id, saved.version, saved.position, kk_released=kk_released, purge=purge
         )
-
-    def today(self) -> date:
-        """The erasure's date: today in the deployment's time zone (CASEWORK_TIME_ZONE)."""
-        return datetime.now(self.settings.zone).date()
 
     def _forget(self, family_id: UUID) -> None:
         """Nothing in this process may serve the family's decrypted data again."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from casework.aggregates.base import Cause
@@ -38,11 +38,12 @@ class PlannedFamily:
     warnings: list[FieldProblem]
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 class FamilyCommands(CaseworkStore):
+    def today(self) -> date:
+        """Today in the deployment's time zone (CASEWORK_TIME_ZONE): in Kota Kupang (WITA) a
+        departure recorded at 07:30 is of today, though UTC still reads yesterday."""
+        return datetime.now(self.settings.zone).date()
+
     def kk_claim_key(self, kk_number: str) -> str:
         return self.master_key.lookup_hmac("kk", kk_number)
 
@@ -98,7 +99,7 @@ class FamilyCommands(CaseworkStore):
         check_address(checks, address)
         check_desil(checks, welfare_desil, "welfare_desil")
         checks.require(0 < len(members) <= 50, "members", "must list 1 to 50 members")
-        on = today()
+        on = self.today()
         for index, member in enumerate(members):
             check_member(checks, member, f"members[{index}].", on)
         warnings = checks.done()
@@ -125,7 +126,7 @@ class FamilyCommands(CaseworkStore):
         expected_version: int | None = None,
     ) -> Saved:
         checks = FieldChecks()
-        check_member(checks, member, "", today())
+        check_member(checks, member, "", self.today())
         warnings = checks.done()
 
         def attempt() -> Saved:
@@ -154,7 +155,7 @@ class FamilyCommands(CaseworkStore):
         if sex is not None:
             checks.one_of(sex, ("L", "P"), "sex")
         if birth_date is not None:
-            checks.not_future(birth_date, "birth_date", today())
+            checks.not_future(birth_date, "birth_date", self.today())
         checks.require(
             any(v is not None for v in (name, sex, birth_date, new_nik)),
             "body",
@@ -196,7 +197,7 @@ class FamilyCommands(CaseworkStore):
     ) -> Saved:
         checks = FieldChecks()
         checks.one_of(reason, DEPARTURE_REASONS, "reason")
-        checks.not_future(on, "on", today())
+        checks.not_future(on, "on", self.today())
         checks.done()
 
         def attempt() -> Saved:
@@ -263,7 +264,7 @@ class FamilyCommands(CaseworkStore):
         checks = FieldChecks()
         check_desil(checks, desil, "desil")
         checks.one_of(source, WELFARE_SOURCES, "source")
-        checks.not_future(assessed_on, "assessed_on", today())
+        checks.not_future(assessed_on, "assessed_on", self.today())
         checks.done()
 
         def attempt() -> Saved:
