@@ -29,6 +29,7 @@ from casework.http.controllers.targets import TargetController
 from casework.http.controllers.uppka_groups import UppkaGroupController
 from casework.http.controllers.users import UserController
 from casework.http.dependencies import provide_casework, provide_cause, provide_pinned_version
+from casework.http.docs_page import assets_router, render_plugins
 from casework.http.idempotency import IdempotencyMiddleware
 from casework.http.openapi_fixups import fix_openapi
 from casework.http.plain_query import PlainQuery
@@ -97,7 +98,7 @@ def create_litestar(
             service.close()
 
     app = Litestar(
-        route_handlers=[*CONTROLLERS, console_router()],
+        route_handlers=[*CONTROLLERS, console_router(), assets_router()],
         template_config=template_config(),
         state=state,
         dependencies={
@@ -118,6 +119,8 @@ def create_litestar(
             version="1.0.0",
             description="Case files of family-welfare programmes (see API.md).",
             path="/schema",
+            render_plugins=render_plugins(),
+            use_handler_docstrings=True,
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
             ),

@@ -15,6 +15,7 @@ from litestar.openapi.spec import Operation, PathItem, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
 from casework.http.authentication import PUBLIC_PATHS
+from casework.http.openapi_words import words_of
 from casework.http.schemas.common import Request
 
 
@@ -25,6 +26,8 @@ def fix_openapi(app: Litestar) -> None:
         if name in request_types:
             schema.additional_properties = False
     for path, item in (openapi.paths or {}).items():
+        for method, operation in _by_method(item):
+            _name_in_words(method, path, operation)
         for operation in _operations(item):
             if path in PUBLIC_PATHS:
                 # litestar drops a handler's empty `security`; these need no token.
@@ -34,8 +37,20 @@ def fix_openapi(app: Litestar) -> None:
 
 
 def _operations(item: PathItem) -> list[Operation]:
-    found = [item.get, item.post, item.put, item.patch, item.delete]
-    return [operation for operation in found if operation is not None]
+    return [operation for _, operation in _by_method(item)]
+
+
+def _by_method(item: PathItem) -> list[tuple[str, Operation]]:
+    found = [("GET", item.get), ("POST", item.post), ("PUT", item.put), ("DELETE", item.delete)]
+    return [(method, operation) for method, operation in found if operation is not None]
+
+
+def _name_in_words(method: str, path: str, operation: Operation) -> None:
+    """Summary and description from the contract (casework.http.openapi_words)."""
+    words = words_of(method, path, operation.summary)
+    if words is not None:
+        operation.summary = words[0]
+        operation.description = words[1] or operation.description
 
 
 def _drop_null_from_optional(parameter: Any) -> None:

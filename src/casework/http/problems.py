@@ -42,7 +42,6 @@ _TYPES = {
     413: ("payload-too-large", "The request body is over 1 MiB"),
     422: ("validation-failed", "Some fields are invalid"),
     500: ("internal-error", "Internal error"),
-    501: ("not-implemented", "Not implemented yet"),
     503: ("unavailable", "Service unavailable"),
 }
 

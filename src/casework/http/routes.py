@@ -26,7 +26,6 @@ _PROBLEM_TITLES = {
     412: "If-Match names a version that is no longer current",
     413: "Body over 1 MiB",
     422: "Invalid fields; `errors` names each by its path",
-    501: "Served from a read model not built yet",
     503: "The read model did not reach min_position in time, or the database is down",
 }
 
@@ -44,8 +43,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-QUERY_PROBLEMS = problem_responses(400, 401, 403, 404, 422, 501, 503)
-COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 501)
+QUERY_PROBLEMS = problem_responses(400, 401, 403, 404, 422, 503)
+COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422)
 
 
 def query(path: str, *, roles: frozenset[str], **options: Any) -> Decorator:
