@@ -159,3 +159,26 @@ def test_every_enumerated_query_parameter_refuses_an_unknown_value(api: Api) -> 
         # then 422 names it and lists every allowed value
         message = errors_of(response)[name]
         assert all(str(value) in message for value in allowed), (path, name, message)
+
+
+def test_a_body_that_is_not_json_is_explained_without_parser_names(api: Api) -> None:
+    response = api.client.post(
+        "/funding-sources",
+        content=b'{"code": "X", "kind": ',
+        headers={**api.headers("finance"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert detail.startswith("the body must be JSON, and it is not")
+    assert "DecodeError" not in detail
+
+
+def test_a_refused_role_is_told_who_may(api: Api) -> None:
+    detail = api.get("/audit-trail", who="finance").json()["detail"]
+    assert detail == "the finance role may not do this; it is for admin, auditor"
+
+
+def test_a_path_that_is_no_route_says_where_the_paths_are(api: Api) -> None:
+    response = api.get("/families/123", who="kader")
+    assert response.status_code == 404
+    assert "see /schema" in response.json()["detail"]

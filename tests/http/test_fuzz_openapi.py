@@ -203,18 +203,17 @@ def _options_allow(failure: Failure, case: schemathesis.Case) -> bool:
 
 
 def _placeholder_answer(failure: Failure, response: schemathesis.Response) -> bool:
-    """Two documented 5xx problems are by design, not crashes: 501 from a read model not built
-    yet, and 503 (with Retry-After) when a read model has not reached `min_position`."""
-    if not isinstance(failure, ServerError) or response.status_code not in (501, 503):
+    """One documented 5xx problem is by design, not a crash: 503 (with Retry-After) when a read
+    model has not reached `min_position`."""
+    if not isinstance(failure, ServerError) or response.status_code != 503:
         return False
     try:
         problem = json.loads(response.content)
     except ValueError:
         return False
-    expected = "not-implemented" if response.status_code == 501 else "unavailable"
-    if response.status_code == 503 and "retry-after" not in response.headers:
+    if "retry-after" not in response.headers:
         return False
-    return isinstance(problem, dict) and problem.get("type") == expected
+    return isinstance(problem, dict) and problem.get("type") == "unavailable"
 
 
 @pytest.fixture(autouse=True)

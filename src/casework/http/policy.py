@@ -78,7 +78,10 @@ _FAMILY = "casework.family"
 def _role_refusal(user: User, handler: BaseRouteHandler) -> PermissionDeniedException | None:
     roles: frozenset[str] = handler.opt["roles"]
     if user.role not in roles:
-        return PermissionDeniedException(f"the {user.role} role may not do this")
+        allowed = ", ".join(sorted(roles))
+        return PermissionDeniedException(
+            f"the {user.role} role may not do this; it is for {allowed}"
+        )
     return None
 
 

@@ -163,6 +163,12 @@ def _http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response
     if isinstance(error, NotAuthorizedException):
         headers["WWW-Authenticate"] = "Bearer"
     detail = error.detail if error.status_code < 500 else ""
+    if error.status_code == 404 and detail == "Not Found":
+        # No route matched (a path param of the wrong shape lands here too).
+        detail = (
+            "no such path: see /schema for the API's paths; ids in them are UUIDs such as "
+            "3f2b9a1c-6d4e-4f8a-9b0c-1d2e3f4a5b6c"
+        )
     return problem_response(error.status_code, detail, headers=headers)
 
 

@@ -64,8 +64,7 @@ class StrictBody:
                 await send_problem(problem_response(422, errors=problems), send)
                 return
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
-            detail = f"the body is not JSON this API reads: {type(error).__name__}"
-            await send_problem(problem_response(400, detail), send)
+            await send_problem(problem_response(400, _unreadable(error)), send)
             return
         await self.app(scope, replay_body(body), send)
 
@@ -97,3 +96,13 @@ def _in_words(path: str, text: str, body: bytes, body_type: Any) -> FieldMessage
         fields=field_names(type_at(body_type, place)),
     )
     return FieldMessage(path or "body", words)
+
+
+def _unreadable(error: Exception) -> str:
+    """Why the body could not be read, in words (never a parser's type name)."""
+    if isinstance(error, UnicodeDecodeError):
+        return "the body must be JSON in UTF-8; it holds bytes that are not UTF-8 text"
+    if isinstance(error, RecursionError):
+        return "the body must be JSON; it nests objects or lists too deep to read"
+    where = str(error).replace("JSON is malformed: ", "")
+    return f"the body must be JSON, and it is not: {where}"
