@@ -140,7 +140,7 @@ def test_user_add_reports_each_bad_field_and_exits_2(
     assert out == ""
     assert err.splitlines() == [
         "casework user add: name: must not start with 'cli:' (reserved for command-line actors)",
-        "casework user add: role: must be one of caseworker, finance, auditor, admin",
+        "casework user add: role: must be one of caseworker, finance, auditor, admin; got 'boss'",
         "casework user add: areas[0]: unknown area code 99",
     ]
 

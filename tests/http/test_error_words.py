@@ -182,3 +182,15 @@ def test_a_path_that_is_no_route_says_where_the_paths_are(api: Api) -> None:
     response = api.get("/families/123", who="kader")
     assert response.status_code == 404
     assert "see /schema" in response.json()["detail"]
+
+
+def test_a_query_number_that_is_text_is_explained(api: Api) -> None:
+    assert errors_of(api.get("/reconciliation?fiscal_year=abc", who="finance")) == {
+        "fiscal_year": "must be a whole number; got 'abc'"
+    }
+
+
+def test_an_unknown_programme_in_a_body_is_named_with_what_came(api: Api) -> None:
+    body = source_with(programs=["ina-kasih"])
+    message = errors_of(api.post("/funding-sources", body, who="finance"))["programs[0]"]
+    assert message.endswith("; got 'ina-kasih'") and "ina_kasih" in message

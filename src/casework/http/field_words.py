@@ -23,7 +23,7 @@ _PATTERN_WORDS = {
     r'^(W/)?"[0-9]{1,18}"$': 'must be the version in double quotes, as the ETag gives it: "3"',
     r"^[^\x00-\x1f\x7f]+$": "must not hold control characters",
 }
-_EXPECTED = re.compile(r"Expected `(\w+)`(?:, got `(\w+)`| (.*))?$")
+_EXPECTED = re.compile(r"Expected `(\w+)(?: \| null)?`(?:, got `(\w+)`| (.*))?$")
 _BOUND = re.compile(r"(?:of length )?([<>]=?) (\S+)$")
 _UNKNOWN = re.compile(r"unknown field `([^`]+)`")
 _MISSING = re.compile(r"missing required field `([^`]+)`|Missing required")

@@ -42,7 +42,8 @@ class FieldChecks:
 
     def one_of(self, value: str, allowed: tuple[str, ...], field: str) -> None:
         if value not in allowed:
-            self.problems.append(FieldProblem(field, f"must be one of {', '.join(allowed)}"))
+            shown = f"; got {value[:60]!r}" if isinstance(value, str) else ""
+            self.problems.append(FieldProblem(field, f"must be one of {', '.join(allowed)}{shown}"))
 
     def text(self, value: str, field: str, *, max_length: int = 500) -> None:
         if not value.strip():
