@@ -34,11 +34,10 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import Environment
 
-from casework.aggregates.base import CaseworkAggregate
+from casework.aggregates.base import CaseworkAggregate, Cause
 from casework.cell.digests import check_matching_key, digest_changes, load_matching_key
 from casework.cell.identity import check_cell
 from casework.errors import Conflict, FieldProblem, NotFound, StaleVersion
-from casework.handed_over import take_handed_over
 from casework.settings import Settings
 from casework.store.aggregate_locks import AggregateLocks, Turn
 from casework.store.claims import ClaimChanges, ClaimTaken
@@ -47,7 +46,7 @@ from casework.store.crypto import MasterKey, load_master_key
 from casework.store.database import Database, open_database
 from casework.store.digest_rows import DigestChanges
 from casework.store.family_keys import FamilyKeys
-from casework.store.kept_responses import PendingRequest, current_request
+from casework.store.kept_responses import PendingRequest
 from casework.store.mapper import EventMapper
 from casework.store.migrations import DatabaseNotMigrated, require_migrated
 from casework.store.record_cache import EventRecord
@@ -186,9 +185,18 @@ class CaseworkStore(Application[UUID]):
 
     # -- loading -----------------------------------------------------------------------------
 
-    def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+    def load(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None = None,
+        cause: Cause | None = None,
+    ) -> A:
+        """The aggregate, current (a private copy); `cause`: the request's, whose preloaded
+        aggregate (casework.aggregates.base.Preloaded) this load may take."""
         # Taken by the request's first load of the aggregate, whatever that load then reads.
-        handed_over = take_handed_over(aggregate_id)
+        preloaded = None if cause is None or cause.preloaded is None else cause.preloaded
+        handed_over = None if preloaded is None else preloaded.take(aggregate_id)
         cached = self._queued_state(aggregate_id)
         if cached is None:
             # This request loaded it a moment ago (a private copy), and no write of this
@@ -281,14 +289,16 @@ class CaseworkStore(Application[UUID]):
         warnings: Sequence[FieldProblem] = (),
         destroyed_keys: Sequence[UUID] = (),
         new_keys: Sequence[tuple[UUID, bytes]] = (),
+        cause: Cause | None = None,
     ) -> int:
         """Save in one transaction; returns the position of the last event written.
 
-        The warnings the command reports go with the answer kept for an idempotent request;
+        `cause`: the request's, whose `answer` (under an Idempotency-Key) is kept in the same
+        transaction. The warnings the command reports go with that answer;
         `destroyed_keys` names the families whose data key the same transaction destroys,
         `new_keys` the wrapped keys of new families (`FamilyKeys.new_key`) it stores.
         """
-        pending = current_request.get()
+        pending = None if cause is None else cause.answer
         if pending is not None:
             pending.warnings = list(warnings)
         created = [
@@ -320,6 +330,7 @@ class CaseworkStore(Application[UUID]):
                     destroyed_keys=tuple(destroyed_keys),
                     new_keys=new_keys,
                     digests=digests,
+                    answer=pending,
                 )
         except ClaimTaken as taken:
             kind, detail = CLAIM_CONFLICTS[taken.claim.scope]

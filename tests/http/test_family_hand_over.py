@@ -1,8 +1,9 @@
 """A caseworker's request on a family reads it once: the guard's load serves the command.
 
-The guard loads the family to judge the caseworker's areas and hands it to the request's first
-load (casework.handed_over). These tests count the store's reads of the family, and check that
-a write landing between the guard and the command is neither lost nor overwritten.
+Authentication loads the family to judge the caseworker's areas and hands it to the request's
+first load (casework.aggregates.base.Preloaded, carried by the request's Cause). These tests
+count the store's reads of the family, and check that a write landing between that load and
+the command is neither lost nor overwritten.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import pytest
 from api_client import Api, delivery_body
 
 from builders import deliver, open_source, register
+from casework.aggregates.base import Preloaded
 from casework.aggregates.family import Family
 from casework.aggregates.funding_source import FundingSource
-from casework.handed_over import hand_over, take_handed_over
 from casework.service import Casework
 
 
@@ -124,7 +125,7 @@ def test_a_pin_made_stale_between_the_guard_and_the_command_answers_412(
 
 def test_a_handed_over_aggregate_is_taken_once_and_only_for_its_id(api: Api) -> None:
     family = api.casework.load(Family, register(api.casework).aggregate_id)
-    hand_over(family)
-    assert take_handed_over(uuid4()) is None
-    assert take_handed_over(family.id) is family
-    assert take_handed_over(family.id) is None
+    preloaded = Preloaded(family)
+    assert preloaded.take(uuid4()) is None
+    assert preloaded.take(family.id) is family
+    assert preloaded.take(family.id) is None

@@ -118,6 +118,15 @@ class UserStore:
             row = tx.fetchone()
         return None if row is None else _usable(_user(row), now)
 
+    def authenticate_kept(self, token: str, now: datetime | None = None) -> User | None:
+        """The user of a token whose good verdict is kept, without reading the store; None
+        when no verdict is kept (then `authenticate` reads the store)."""
+        parsed = parse_token(token)
+        if parsed is None or self.verdicts is None:
+            return None
+        kept = self.verdicts.get(parsed.user_id, hash_secret(parsed.secret))
+        return None if kept is None else _usable(kept, now)
+
     def get(self, user_id: UUID) -> User:
         return self._one("id", user_id, f"no user {user_id}")
 

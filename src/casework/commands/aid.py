@@ -60,7 +60,7 @@ class AidCommands(FamilyCommands):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             source = self._source_for_delivery(funding_source_id)
             recipient = self._member_no(family, recipient_nik, "recipient_nik")
             value = family.deliver_aid(
@@ -80,7 +80,9 @@ class AidCommands(FamilyCommands):
                 DrawRequest(delivery_id, family_id, program, period, value, family.area_code),
             )
             claim = Claim("delivery", str(delivery_id), family_id)
-            position = self.save_all(family, source, claims=ClaimChanges(take=(claim,)))
+            position = self.save_all(
+                family, source, claims=ClaimChanges(take=(claim,)), cause=cause
+            )
             return Saved.of(family, position)
 
         return self.retrying(attempt, saving=(family_id, funding_source_id))
@@ -99,7 +101,7 @@ class AidCommands(FamilyCommands):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             delivery = family.void_delivery(cause, delivery_id, reason=reason)
             source = self.load(FundingSource, delivery.funding_source_id)
             draw = DrawRequest(
@@ -111,7 +113,7 @@ class AidCommands(FamilyCommands):
                 delivery.area_code,
             )
             source.reverse_draw(cause, draw, reason=reason)
-            return Saved.of(family, self.save_all(family, source))
+            return Saved.of(family, self.save_all(family, source, cause=cause))
 
         return self.retrying(attempt, saving=self._void_saves(family_id, delivery_id))
 

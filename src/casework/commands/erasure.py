@@ -61,7 +61,7 @@ class ErasureCommands(FamilyCommands):
         checks.done()
 
         def attempt() -> tuple[Saved, bool]:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             kk_number = family.kk_number  # gone from the aggregate once the event applies
             family.erase_personal_data(
                 cause, reason=reason, request_reference=request_reference, on=self.today()
@@ -72,7 +72,10 @@ class ErasureCommands(FamilyCommands):
                 Release("kk", self.kk_claim_key(kk), family_id) for kk in [kk_number] if kk
             )
             position = self.save_all(
-                family, claims=ClaimChanges(release=releases), destroyed_keys=(family_id,)
+                family,
+                claims=ClaimChanges(release=releases),
+                destroyed_keys=(family_id,),
+                cause=cause,
             )
             # Not Saved.of: the answer is rendered from the store, where the destroyed key
             # leaves nothing to decrypt, as every later read and replay will see it.

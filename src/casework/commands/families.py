@@ -77,6 +77,7 @@ class FamilyCommands(CaseworkStore):
             claims=ClaimChanges(take=(planned.claim,)),
             warnings=planned.warnings,
             new_keys=[(family.id, wrapped)],
+            cause=cause,
         )
         return Saved.of(family, position, planned.warnings)
 
@@ -130,9 +131,9 @@ class FamilyCommands(CaseworkStore):
         warnings = checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             family.add_member(cause, member)
-            position = self.save_all(family, warnings=warnings)
+            position = self.save_all(family, warnings=warnings, cause=cause)
             return Saved.of(family, position, warnings)
 
         return self.retrying(attempt, saving=(family_id,))
@@ -164,7 +165,7 @@ class FamilyCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             member = family.member_by_nik(nik)
             # The NIK's sex rule needs the member's sex, which only the family knows; a new
             # NIK or a new sex can each contradict the other, kept one.
@@ -179,7 +180,7 @@ class FamilyCommands(CaseworkStore):
             family.correct_member(
                 cause, member.member_no, name=name, sex=sex, birth_date=birth_date, nik=new_nik
             )
-            position = self.save_all(family, warnings=warnings)
+            position = self.save_all(family, warnings=warnings, cause=cause)
             return Saved.of(family, position, warnings)
 
         return self.retrying(attempt, saving=(family_id,))
@@ -201,7 +202,7 @@ class FamilyCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             member = family.member_by_nik(nik)
             new_head = self._member_no(family, new_head_nik, "new_head_nik")
             emptied = family.depart_member(
@@ -211,7 +212,7 @@ class FamilyCommands(CaseworkStore):
             if emptied and family.kk_number is not None:
                 # The last member left: the KK number is free for another family.
                 releases = (Release("kk", self.kk_claim_key(family.kk_number), family_id),)
-            position = self.save_all(family, claims=ClaimChanges(release=releases))
+            position = self.save_all(family, claims=ClaimChanges(release=releases), cause=cause)
             return Saved.of(family, position)
 
         return self.retrying(attempt, saving=(family_id,))
@@ -235,7 +236,7 @@ class FamilyCommands(CaseworkStore):
         require_within_cell(self.cell, "area_code", area)
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             old_kk = family.kk_number
             family.relocate(cause, area_code=area, address=address, kk_number=kk_number)
             claims = ClaimChanges()
@@ -246,7 +247,7 @@ class FamilyCommands(CaseworkStore):
                         Release("kk", self.kk_claim_key(old), family_id) for old in [old_kk] if old
                     ),
                 )
-            position = self.save_all(family, claims=claims, warnings=warnings)
+            position = self.save_all(family, claims=claims, warnings=warnings, cause=cause)
             return Saved.of(family, position, warnings)
 
         return self.retrying(attempt, saving=(family_id,))
@@ -268,9 +269,9 @@ class FamilyCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             family.assess_welfare(cause, desil=desil, source=source, assessed_on=assessed_on)
-            return Saved.of(family, self.save_all(family))
+            return Saved.of(family, self.save_all(family, cause=cause))
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -291,13 +292,13 @@ class FamilyCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             member_no = self._member_no(family, member_nik, "member_nik")
             assert member_no is not None
             family.enrol_in_dashat(
                 cause, member_no, category=category, kitchen=kitchen, enrolled_on=enrolled_on
             )
-            return Saved.of(family, self.save_all(family))
+            return Saved.of(family, self.save_all(family, cause=cause))
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -316,10 +317,10 @@ class FamilyCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             member = family.member_by_nik(member_nik)
             family.exit_dashat(cause, member.member_no, exited_on=exited_on, reason=reason)
-            return Saved.of(family, self.save_all(family))
+            return Saved.of(family, self.save_all(family, cause=cause))
 
         return self.retrying(attempt, saving=(family_id,))
 

@@ -63,7 +63,7 @@ class FundingCommands(CaseworkStore):
             reference=reference,
         )
         claim = Claim("funding-source-code", code, new_id)
-        position = self.save_all(source, claims=ClaimChanges(take=(claim,)))
+        position = self.save_all(source, claims=ClaimChanges(take=(claim,)), cause=cause)
         return Saved.of(source, position)
 
     def record_receipt(
@@ -82,11 +82,11 @@ class FundingCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            source = self.load(FundingSource, source_id, expected_version)
+            source = self.load(FundingSource, source_id, expected_version, cause)
             source.receive(
                 cause, amount_idr=amount_idr, reference=reference, received_on=received_on
             )
-            return Saved.of(source, self.save_all(source))
+            return Saved.of(source, self.save_all(source, cause=cause))
 
         return self.retrying(attempt, saving=(source_id,))
 
@@ -105,9 +105,9 @@ class FundingCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            source = self.load(FundingSource, source_id, expected_version)
+            source = self.load(FundingSource, source_id, expected_version, cause)
             source.revise_budget(cause, budget_idr=budget_idr, reason=reason)
-            return Saved.of(source, self.save_all(source))
+            return Saved.of(source, self.save_all(source, cause=cause))
 
         return self.retrying(attempt, saving=(source_id,))
 
@@ -119,8 +119,8 @@ class FundingCommands(CaseworkStore):
         checks.done()
 
         def attempt() -> Saved:
-            source = self.load(FundingSource, source_id, expected_version)
+            source = self.load(FundingSource, source_id, expected_version, cause)
             source.close(cause, reason=reason)
-            return Saved.of(source, self.save_all(source))
+            return Saved.of(source, self.save_all(source, cause=cause))
 
         return self.retrying(attempt, saving=(source_id,))

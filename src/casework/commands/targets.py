@@ -84,7 +84,7 @@ class TargetCommands(CaseworkStore):
             )
             return target, program
 
-        return self._decide_and_save(program, decide)
+        return self._decide_and_save(cause, program, decide)
 
     def revise_target(
         self,
@@ -136,7 +136,7 @@ class TargetCommands(CaseworkStore):
             )
             return target, program
 
-        return self._decide_and_save(program, decide)
+        return self._decide_and_save(cause, program, decide)
 
     def end_target(
         self,
@@ -164,7 +164,7 @@ class TargetCommands(CaseworkStore):
             target.end(cause, after=after)
             return target, program
 
-        return self._decide_and_save(program, decide)
+        return self._decide_and_save(cause, program, decide)
 
     def check_program(self, program: str) -> None:
         """422 for a programme not in the list, naming those that are."""
@@ -188,7 +188,7 @@ class TargetCommands(CaseworkStore):
         return target
 
     def _decide_and_save(
-        self, program: str, decide: Callable[[], tuple[ProgrammeTarget, str]]
+        self, cause: Cause, program: str, decide: Callable[[], tuple[ProgrammeTarget, str]]
     ) -> Saved:
         """Decide on the programme's targets as stored, and save with the programme's next
         write claim; decide again when another write on them came first."""
@@ -203,7 +203,7 @@ class TargetCommands(CaseworkStore):
             refuse_overlap(target, others)
             claim = next_write_claim(writes, target.id)
             try:
-                position = self.save_all(target, claims=ClaimChanges(take=(claim,)))
+                position = self.save_all(target, claims=ClaimChanges(take=(claim,)), cause=cause)
             except Conflict as conflict:
                 if conflict.kind != MOVED:
                     raise

@@ -40,7 +40,7 @@ class UppkaCommands(FamilyCommands):
             cause, new_id, code=code, name=name, area_code=area, business_type=business_type
         )
         claim = Claim("uppka-group-code", code, new_id)
-        position = self.save_all(group, claims=ClaimChanges(take=(claim,)))
+        position = self.save_all(group, claims=ClaimChanges(take=(claim,)), cause=cause)
         return Saved.of(group, position)
 
     def join_uppka(
@@ -54,7 +54,7 @@ class UppkaCommands(FamilyCommands):
         expected_version: int | None = None,
     ) -> Saved:
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             try:
                 self.load(UppkaGroup, group_id)
             except NotFound:
@@ -62,7 +62,7 @@ class UppkaCommands(FamilyCommands):
             member_no = self._member_no(family, member_nik, "member_nik")
             assert member_no is not None
             family.join_uppka(cause, group_id, member_no, joined_on)
-            return Saved.of(family, self.save_all(family))
+            return Saved.of(family, self.save_all(family, cause=cause))
 
         return self.retrying(attempt, saving=(family_id,))
 
@@ -82,10 +82,10 @@ class UppkaCommands(FamilyCommands):
         checks.done()
 
         def attempt() -> Saved:
-            family = self.load(Family, family_id, expected_version)
+            family = self.load(Family, family_id, expected_version, cause)
             member_no = self._member_no(family, member_nik, "member_nik")
             assert member_no is not None
             family.leave_uppka(cause, group_id, member_no, left_on=left_on, reason=reason)
-            return Saved.of(family, self.save_all(family))
+            return Saved.of(family, self.save_all(family, cause=cause))
 
         return self.retrying(attempt, saving=(family_id,))

@@ -6,6 +6,10 @@ a caseworker, a family that is unknown or outside its areas answers 404 before a
 409 about it, so its existence is never revealed by an answer about its version, its
 idempotency key or a body sent to it. Those later answers come from the middleware and handlers
 that run after this one, so that 404 is answered here (casework.http.policy judges it).
+
+It makes the request's context (casework.http.request_context) once, as the request's `auth`.
+A token whose verdict is kept and a request that names no caseworker's family need no store,
+and no worker thread, here.
 """
 
 from __future__ import annotations
@@ -14,11 +18,15 @@ from typing import Any
 
 import anyio
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Scope
 
 from casework.access.users import User, UserStore
-from casework.http.policy import REFUSAL, judge_family_early
+from casework.aggregates.base import Preloaded
+from casework.aggregates.family import Family
+from casework.http.policy import family_to_judge, family_verdict
+from casework.http.request_context import RequestContext
 from casework.service import Casework
 
 # Paths anyone may call: liveness, readiness and the published contract.
@@ -31,18 +39,30 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
     ) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException("send Authorization: Bearer <token>")
-        state = connection.app.state
-        user = await anyio.to_thread.run_sync(
-            _authenticate, state.users, state.casework, token.strip(), connection
-        )
+        users: UserStore = connection.app.state.users
+        # A kept verdict needs no store; a caseworker's family does (one worker-thread hop).
+        user = users.authenticate_kept(token)
+        family_id = None if user is None else family_to_judge(user, connection)
+        verdict = None
+        if user is None or family_id is not None:
+            casework: Casework = connection.app.state.casework
+            user, verdict = await anyio.to_thread.run_sync(
+                _authenticate, users, casework, token, connection
+            )
         if user is None:
             raise NotAuthorizedException("the token is unknown, expired or revoked")
-        refusal = connection.scope.get("state", {}).get(REFUSAL)
-        if refusal is not None:
-            raise refusal
-        return AuthenticationResult(user=user, auth=None)
+        if isinstance(verdict, NotFoundException):
+            raise verdict
+        context = RequestContext(
+            user=user,
+            request_id=request_id_of(connection.scope),
+            idempotency_key=connection.headers.get("idempotency-key"),
+            preloaded=None if verdict is None else Preloaded(verdict),
+        )
+        return AuthenticationResult(user=user, auth=context)
 
 
 def _authenticate(
@@ -50,10 +70,17 @@ def _authenticate(
     casework: Casework,
     token: str,
     connection: ASGIConnection[Any, Any, Any, Any],
-) -> User | None:
+) -> tuple[User | None, Family | NotFoundException | None]:
     """In one worker thread: the token's user and, for a caseworker's request on a family,
     whether the family lies in its areas (a hop to a worker thread took about 130 µs here)."""
     user = users.authenticate(token)
-    if user is not None:
-        judge_family_early(casework, user, connection)
-    return user
+    family_id = None if user is None else family_to_judge(user, connection)
+    if user is None or family_id is None:
+        return user, None
+    return user, family_verdict(casework, user, family_id)
+
+
+def request_id_of(scope: Scope) -> str:
+    """The id the request log gave the request (casework.http.request_log)."""
+    state = scope.get("state") or {}
+    return str(state.get("request_id", ""))

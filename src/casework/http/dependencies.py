@@ -20,6 +20,7 @@ from litestar.params import HeaderParameter
 
 from casework.access.users import User
 from casework.aggregates.base import Cause
+from casework.http.request_context import RequestContext
 from casework.service import Casework
 
 IF_MATCH_PATTERN = r'^(W/)?"[0-9]{1,18}"$'
@@ -45,8 +46,10 @@ def provide_cause(
         ),
     ] = None,
 ) -> Cause:
-    """The actor recorded on events is the user's name; the request id ties them to logs."""
-    return Cause(actor=request.user.name, request_id=request_id_of(request))
+    """The request's cause, made from its context (casework.http.request_context): the actor
+    recorded on events is the user's name, the request id ties them to logs."""
+    context: RequestContext = request.auth
+    return context.cause()
 
 
 def provide_pinned_version(
@@ -68,8 +71,3 @@ def provide_pinned_version(
     if match is None:
         raise ClientException('If-Match must be a version in quotes, as in the ETag: "3"')
     return int(match.group(1))
-
-
-def request_id_of(request: Request[Any, Any, Any]) -> str:
-    state = request.scope.get("state") or {}
-    return str(state.get("request_id", ""))

@@ -1,7 +1,8 @@
 """Idempotency-Key on every POST: a repeat replays the first answer and writes nothing.
 
 Runs after authentication (keys are scoped to the user). The first request under a key runs
-with a `PendingRequest` in a context variable: when its command writes events, the recorder
+with a `PendingRequest` in its request context, which the command's `Cause` carries: when the
+command writes events, the recorder
 keeps the answer in the same transaction; any other answer below 500 is kept once it is known.
 A repeat with the same path and body (equal as parsed JSON) gets the kept answer, rebuilt with
 its `Location` and `ETag`; with another path or body, 422; while the first still runs, 409.
@@ -24,13 +25,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from casework.access.users import User
 from casework.http.body import ClientGone, read_body, replay_body, send_problem, send_raw
 from casework.http.problems import problem_response
+from casework.http.request_context import RequestContext
 from casework.http.resources import resource_response
 from casework.http.schemas.common import FieldMessage
 from casework.service import Casework
 from casework.store.kept_responses import (
     KeptResponse,
     PendingRequest,
-    current_request,
     find_kept,
     keep_plain,
 )
@@ -95,15 +96,13 @@ class IdempotencyMiddleware:
         if param is not None:
             pending.resource_id = UUID(str(scope["path_params"][param]))
         captured = _CapturedResponse()
-        token = current_request.set(pending)
-        try:
-            if body is None:
-                too_large = problem_response(413, "the request body is over 1 MiB")
-                await send_problem(too_large, captured.send)
-            else:
-                await self.app(scope, replay_body(body), captured.send)
-        finally:
-            current_request.reset(token)
+        context: RequestContext = scope["auth"]
+        context.answer = pending  # the command's cause carries it to the recorder
+        if body is None:
+            too_large = problem_response(413, "the request body is over 1 MiB")
+            await send_problem(too_large, captured.send)
+        else:
+            await self.app(scope, replay_body(body), captured.send)
         if not pending.superseded and captured.status < 500 and not pending.kept_with_events:
             first = await anyio.to_thread.run_sync(
                 keep_plain,

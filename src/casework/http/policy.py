@@ -19,7 +19,6 @@ from litestar.handlers.base import BaseRouteHandler
 from casework.access.users import User
 from casework.aggregates.family import Family
 from casework.errors import InvalidValue, NotFound
-from casework.handed_over import hand_over
 from casework.service import Casework
 from casework.validation.areas import area_covers, normalise_area_code
 from casework.vocabulary import ADMIN, AUDITOR, CASEWORKER, FINANCE
@@ -56,23 +55,14 @@ def require_area(user: User, area_code: str) -> None:
 async def authorize(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """The guard on every authenticated route: the route's role; then the family that
-    authentication loaded (`judge_family_early`) is handed to the handler's load of it."""
+    """The guard on every authenticated route: the route's role. (A caseworker's family was
+    judged at authentication: see `family_to_judge`.)"""
     if connection.scope.get("method") == "OPTIONS":
         return  # a preflight carries no token, and answers only which methods exist
     user: User = connection.user
     refusal = _role_refusal(user, handler)
     if refusal is not None:
         raise refusal
-    family = connection.scope.get("state", {}).pop(_FAMILY, None)
-    if family is not None:
-        hand_over(family)  # the handler's load of the family need not read the store again
-
-
-# Where authentication leaves what it found in its worker-thread call (`judge_family_early`):
-# the 404 to answer at once, or the caseworker's family, loaded and in its areas.
-REFUSAL = "casework.refusal"
-_FAMILY = "casework.family"
 
 
 def _role_refusal(user: User, handler: BaseRouteHandler) -> PermissionDeniedException | None:
@@ -85,23 +75,20 @@ def _role_refusal(user: User, handler: BaseRouteHandler) -> PermissionDeniedExce
     return None
 
 
-def judge_family_early(
-    casework: Casework, user: User, connection: ASGIConnection[Any, Any, Any, Any]
-) -> None:
-    """Called in authentication's worker thread, before idempotency, the body or the version
-    are looked at: whether a caseworker's family lies in its areas. A 404 found here is
-    answered at once, so no answer about the key, the body or the version can reveal that the
-    family exists (nor is it kept under the key: a repeat is judged again, and answered the
-    same while the family lies outside). A role that may not call the route learns nothing of
-    the family: the guard answers its 403 later, kept and replayed as before."""
-    family_id = connection.path_params.get("family_id")
+def family_to_judge(user: User, connection: ASGIConnection[Any, Any, Any, Any]) -> UUID | None:
+    """The family whose areas authentication must judge, before idempotency, the body or the
+    version are looked at: a caseworker's, named in the path of a route its role may call.
+
+    Its 404 is answered at once, so no answer about the key, the body or the version can
+    reveal that the family exists (nor is it kept under the key: a repeat is judged again,
+    and answered the same while the family lies outside). A role that may not call the route
+    learns nothing of the family: the guard answers its 403 later, kept and replayed."""
+    family_id: UUID | None = connection.path_params.get("family_id")
     if user.role != CASEWORKER or family_id is None or connection.scope.get("method") == "OPTIONS":
-        return
+        return None
     if _role_refusal(user, connection.scope["route_handler"]) is not None:
-        return
-    verdict = family_verdict(casework, user, family_id)
-    state = connection.scope.setdefault("state", {})
-    state[REFUSAL if isinstance(verdict, NotFoundException) else _FAMILY] = verdict
+        return None
+    return family_id
 
 
 def family_verdict(casework: Casework, user: User, family_id: UUID) -> Family | NotFoundException:

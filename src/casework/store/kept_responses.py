@@ -1,16 +1,16 @@
 """Responses kept under an Idempotency-Key, written with the events they report.
 
-The HTTP layer opens a `PendingRequest` in a context variable before it runs a command. When
-the command's events are inserted, the recorder calls `keep_with_events` inside the same
-transaction, so a crash can never leave events without their answer or an answer without its
-events. A write keeps what rebuilds its answer (resource, version, position, warnings), never
-the body: the body holds personal data that only the family key may hold.
+The HTTP layer opens a `PendingRequest` before it runs a command; the command's `Cause` carries
+it (`answer`) to `save_all` and the recorder. When the command's events are inserted, the
+recorder calls `keep_with_events` inside the same transaction, so a crash can never leave
+events without their answer or an answer without its events. A write keeps what rebuilds its
+answer (resource, version, position, warnings), never the body: the body holds personal data
+that only the family key may hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -55,8 +55,6 @@ class KeptResponse:
 class KeyAlreadyKept(Exception):
     """Another request under the same key committed first; this one wrote nothing."""
 
-
-current_request: ContextVar[PendingRequest | None] = ContextVar("current_request", default=None)
 
 _INSERT = (
     "INSERT INTO kept_responses (user_id, idempotency_key, request_hash, status, "

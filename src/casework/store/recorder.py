@@ -45,7 +45,7 @@ from casework.store.family_keys import (
     is_key_collision,
     store_keys,
 )
-from casework.store.kept_responses import PendingRequest, current_request, keep_with_events
+from casework.store.kept_responses import PendingRequest, keep_with_events
 from casework.store.record_cache import EventRecord, EventRecordCache
 
 _LAST_EVENT = (
@@ -116,16 +116,17 @@ class EventRecorder(ApplicationRecorder):
         destroyed_keys: Sequence[UUID] = (),
         new_keys: Sequence[tuple[UUID, bytes]] = (),
         digests: DigestChanges = NO_DIGESTS,
+        answer: PendingRequest | None = None,
         **_: Any,
     ) -> Sequence[int] | None:
         """`destroyed_keys`: families whose data key goes with these events (an erasure), so
         the erasure event, its released claims and the key's destruction commit together;
-        `new_keys`: the wrapped keys of the families these events register."""
+        `new_keys`: the wrapped keys of the families these events register; `answer`: the
+        request's answer to keep with these events (under an Idempotency-Key)."""
         if not stored_events:
             return []
-        request = current_request.get()
         write = Write(
-            stored_events, claims or ClaimChanges(), destroyed_keys, request, new_keys, digests
+            stored_events, claims or ClaimChanges(), destroyed_keys, answer, new_keys, digests
         )
         return self.insert_writes([write])[0]
 

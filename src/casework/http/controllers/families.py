@@ -106,13 +106,15 @@ class FamilyController(Controller):
         self,
         family_id: UUID,
         casework: Casework,
+        cause: Cause,
         as_of: Instant = None,
         version: Version = None,
     ) -> Response[FamilyOut]:
         """The family now, or as it stood at an instant (`as_of`) or a version."""
         instant = parse_instant(as_of, "as_of")
         if instant is None and version is None:
-            family = casework.load(Family, family_id)
+            # The cause carries the family as authentication loaded it for a caseworker.
+            family = casework.load(Family, family_id, cause=cause)
         else:
             family = casework.load_at(Family, family_id, version=version, as_of=instant)
             if instant is None and family.version != version:
