@@ -21,6 +21,7 @@ from casework.projections.following import BackgroundProjections
 from casework.projections.registry import all_projections, by_name, projection_names
 from casework.projections.runner import ProjectionRunner
 from casework.runtime.gc_policy import freeze_startup
+from casework.runtime.logging_setup import configure_logging
 from casework.service import Casework
 from casework.settings import Settings
 
@@ -55,6 +56,7 @@ def run_project_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(casework: Casework, args: argparse.Namespace) -> int:
+    configure_logging()  # a long-running process: JSON lines for the collector
     chosen = [by_name(name) for name in args.names] or all_projections()
     background = BackgroundProjections(casework, chosen)
     stopped = threading.Event()

@@ -18,8 +18,8 @@ from types import FrameType
 import uvicorn
 
 from casework.http.app import create_app
-from casework.http.logging_setup import configure_logging
 from casework.runtime.gc_policy import freeze_startup
+from casework.runtime.logging_setup import configure_logging
 from casework.settings import ConfigurationError, Settings
 
 GRACEFUL_SECONDS = 30
@@ -50,6 +50,7 @@ def serve(settings: Settings, *, host: str, port: int, projections: bool = True)
         access_log=False,  # our own request line replaces it (no paths: they can hold a NIK)
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
         log_level="info",
+        log_config=None,  # uvicorn's records go through our bridged root handler
     )
     uvicorn.Server(config).run(sockets=[listening])
 
