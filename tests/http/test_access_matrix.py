@@ -145,10 +145,16 @@ ENDPOINTS = [
             "/schema/openapi.yaml",
             "/schema/openapi.yml",
             "/schema/swagger",
-            "/schema/redoc",
-            "/schema/rapidoc",
-            "/schema/elements",
             "/schema/oauth2-redirect.html",
+        )
+    ),
+    # The docs page's scripts and styles, from the package (ReDoc, RapiDoc and Elements would
+    # need the internet, so they are not served: /schema/redoc is a /schema/{path} 404).
+    *(
+        Endpoint(method, "/schema/assets/{file_path}", PUBLIC, 200, fixed(asset))
+        for method, asset in (
+            ("GET", "/schema/assets/swagger-ui-bundle.js"),
+            ("HEAD", "/schema/assets/swagger-ui.css"),
         )
     ),
     Endpoint("GET", "/schema/{path}", PUBLIC, 404, fixed("/schema/no-such-page")),
@@ -493,6 +499,8 @@ def build_world(app: Casework) -> World:
 def send(api: Api, method: str, path: str, body: Any, who: str | None) -> Any:
     if method == "GET":
         return api.get(path, who=who)
+    if method == "HEAD":
+        return api.client.head(path, headers=api.headers(who))
     return api.post(path, body, who=who)
 
 
