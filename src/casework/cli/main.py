@@ -16,6 +16,7 @@ from casework.cli.cell import add_cell_commands, run_cell_command
 from casework.cli.erase import add_erase_command, run_erase
 from casework.cli.export import add_export_commands, run_export
 from casework.cli.imports import add_import_commands, run_import
+from casework.cli.national import add_national_commands, run_national_command
 from casework.cli.progress import progress_printer
 from casework.cli.projections import add_project_commands, run_project_command
 from casework.cli.users import add_user_commands, run_user_command
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_erase_command(commands)
     add_cell_commands(commands)
     add_import_commands(commands)
+    add_national_commands(commands)
     return parser
 
 
@@ -143,6 +145,7 @@ HANDLERS = {
     "erase": run_erase,
     "cell": run_cell_command,
     "import": run_import,
+    "national": run_national_command,
 }
 
 
