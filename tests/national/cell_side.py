@@ -1,7 +1,7 @@
-"""The cell side of CELL_INTERFACE.md, as far as these tests need it before the cell's own
-code (issue 24, cell side) lands on main: its published tables, its identity, its two
-publications, a heartbeat, and the matching digests. Each step is skipped where the cell's
-own `casework migrate` has already done it, so the tests run the same once it has.
+"""The parts of CELL_INTERFACE.md's cell side these tests need that have not landed on main
+yet (the cell's identity has: `casework migrate` records it): the coverage table, the two
+publications, a heartbeat, and the matching digests. Each step is skipped where the cell's own
+code has already done it, so the tests run the same once it has.
 """
 
 from __future__ import annotations
@@ -42,11 +42,8 @@ def publish(conninfo: str, cell: str, areas: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
         conn.execute(_TABLES)
-        if conn.execute("SELECT 1 FROM cell_identity").fetchone() is None:
-            conn.execute(
-                "INSERT INTO cell_identity VALUES (%s, %s, %s, now())",
-                (cell, areas, recorded_genesis()),
-            )
+        identity = conn.execute("SELECT name, areas FROM cell_identity").fetchall()
+        assert identity == [(cell, areas)], "`casework migrate` records the cell's identity"
         existing = {row[0] for row in conn.execute("SELECT pubname FROM pg_publication").fetchall()}
         events, state = f"casework_cell_{cell}", f"casework_cell_{cell}_state"
         if events not in existing:
@@ -60,12 +57,6 @@ def publish(conninfo: str, cell: str, areas: str) -> None:
             conn.execute(
                 sql.SQL("CREATE PUBLICATION {} FOR TABLE {}").format(sql.Identifier(state), tables)
             )
-
-
-def recorded_genesis() -> bytes:
-    """The genesis this casework's chain starts from before the cell side lands: 32 zero
-    bytes, as CELL_INTERFACE.md records for a store that was not made as a cell."""
-    return bytes(32)
 
 
 def beat(conninfo: str, cell: str) -> None:

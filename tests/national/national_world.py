@@ -158,6 +158,8 @@ def national_world() -> Iterator[World]:
             settings = Settings(
                 database_url=f"{cluster.url()}?schema=cell_{name}",
                 master_key=base64.b64encode(secrets.token_bytes(32)).decode(),
+                cell_name=name,
+                cell_areas=areas,
             )
             migrate_store(settings)
             publish(cluster.url(), name, areas)
