@@ -19,6 +19,7 @@ import msgspec
 import psycopg
 import pytest
 from cell_side import write_kk_digest, write_recipient_digest
+from litestar.testing import TestClient
 from national_world import (
     MATCHING_KEY,
     Cell,
@@ -30,6 +31,7 @@ from national_world import (
 )
 
 from casework.cli.main import main
+from casework.national.api import create_national_app
 from casework.national.discrepancies import national_findings
 from casework.national.reconciliation import cell_reports, summed
 from casework.national.status import cell_statuses
@@ -242,6 +244,70 @@ def test_the_national_database_holds_no_personal_data(
     assert found == []
 
 
+def _token(capsys: pytest.CaptureFixture[str], name: str, role: str) -> str:
+    capsys.readouterr()
+    assert main(["national", "user", "add", name, "--role", role]) == 0
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_the_national_api_answers_with_positions_per_cell(
+    world: World, instants: list[datetime], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given national users of each role, and the cells replicated and followed
+    caught_up(world)
+    finance = {"Authorization": f"Bearer {_token(capsys, 'nf', 'finance')}"}
+    auditor = {"Authorization": f"Bearer {_token(capsys, 'na', 'auditor')}"}
+    heads = {name: cell.head() for name, cell in world.cells.items()}
+    wanted = ",".join(f"{name}:{head}" for name, head in heads.items())
+    with TestClient(create_national_app(world.national)) as client:
+        # when the cells view is asked
+        cells = client.get("/national/cells", headers=finance)
+        # then it names both, caught up, chains ok
+        assert cells.status_code == 200, cells.text
+        items = {item["name"]: item for item in cells.json()["items"]}
+        assert {name: item["replicated_position"] for name, item in items.items()} == heads
+        assert all(item["chain_ok"] for item in items.values())
+        # when the reconciliation is asked at the heads the client saw
+        answer = client.get(f"/national/reconciliation?min_positions={wanted}", headers=finance)
+        assert answer.status_code == 200, answer.text
+        report = answer.json()
+        # then every source carries its cell, and by_cell sums to the totals
+        assert report["positions"] == heads
+        assert {s["cell"] for s in report["sources"]} == set(heads)
+        for figure, total in report["totals"].items():
+            assert sum(c[figure] for c in report["by_cell"]) == total
+        assert set(report["as_of_by_cell"]) == set(heads)
+        # and as CSV, one row per source with its cell
+        csv = client.get("/national/reconciliation?format=csv", headers=finance)
+        assert csv.status_code == 200
+        assert csv.text.splitlines()[0].startswith("cell,funding_source_id")
+        assert len(csv.text.splitlines()) == 1 + len(report["sources"])
+        # when a position no cell reached is asked, or an unknown cell: 503 and 422
+        beyond = client.get(
+            "/national/reconciliation?min_positions=kupang_a:999999", headers=finance
+        )
+        assert beyond.status_code == 503
+        unknown = client.get("/national/reconciliation?min_positions=nowhere:1", headers=finance)
+        assert unknown.status_code == 422
+        # when finance asks for the audit trail: refused; an auditor pages through it
+        assert client.get("/national/audit-trail", headers=finance).status_code == 403
+        seen: list[tuple[str, int]] = []
+        cursor = ""
+        while True:
+            page = client.get(f"/national/audit-trail?limit=40{cursor}", headers=auditor).json()
+            seen += [(item["cell"], item["position"]) for item in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            cursor = f"&cursor={page['next_cursor']}"
+        # then every event of every cell once, in (cell, position) order
+        assert seen == sorted(seen)
+        assert seen == [(name, p) for name in sorted(heads) for p in range(1, heads[name] + 1)]
+        # and the discrepancies answer with positions too
+        found = client.get("/national/discrepancies", headers=finance)
+        assert found.status_code == 200, found.text
+        assert found.json()["positions"] == heads
+
+
 class _Load:
     """Families registered through one cell's API without pause; the ids it acknowledged."""
 
@@ -326,6 +392,40 @@ def test_nothing_is_lost_or_doubled_across_stops(
     status = capsys.readouterr().out
     assert status.count("lag: 0 event(s)") == 2
     assert status.count("chain: ok") == 2
+
+
+def test_a_gap_in_a_copy_is_waited_for_then_reported(
+    world: World, instants: list[datetime]
+) -> None:
+    assert instants
+    caught_up(world)
+    a = world.cells["kupang_a"]
+    head = a.head()
+    # given an event two past the head in kupang_a's copy, and the one before it never coming
+    with psycopg.connect(world.nation.url(), autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(
+            "INSERT INTO cell_kupang_a.stored_events SELECT position + 2, gen_random_uuid(), 1, "
+            "topic, state, recorded_at, chain_hash FROM cell_kupang_a.stored_events "
+            "WHERE position = %s",
+            (head,),
+        )
+
+    def status() -> Any:
+        return next(s for s in cell_statuses(world.national) if s.name == "kupang_a")
+
+    # then, once the wait is over, the missing position is reported as a broken chain
+    wait_until(lambda: not status().chain_ok, "the gap reported", timeout_s=60)
+    assert status().first_bad_position == head + 1
+    assert "missing" in (status().broken_detail or "")
+    # and no read model went past it
+    assert set(status().read_models.values()) == {head}
+    # when the cell is resynced (from its subscription's own address)
+    assert main(["national", "resync", "kupang_a"]) == 0
+    a.beat()
+    caught_up(world)
+    # then its chain is whole again
+    assert status().chain_ok
 
 
 def test_an_altered_byte_is_found_named_and_resync_recovers(

@@ -2,7 +2,8 @@
 
 Configured with CASEWORK_NATIONAL_DATABASE_URL (PostgreSQL). `migrate` makes its schema;
 `add-cell`, `remove-cell` and `resync` manage the subscriptions (a superuser on PostgreSQL
-15); `run` follows every cell's copy until SIGTERM; `status` and `verify` report.
+15); `run` follows every cell's copy until SIGTERM; `status` and `verify` report; `serve` runs the
+national HTTP API for the users `user add` gives tokens to.
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
+from casework.access.users import UserStore
+from casework.errors import Conflict, ValidationFailed
 from casework.national.copies import open_copy
 from casework.national.follower import followed_cells, run_national
 from casework.national.naming import checked_cell_name, national_location
 from casework.national.schema import migrate_national
+from casework.national.service import NationalService
 from casework.national.status import cell_statuses
 from casework.national.subscriptions import CellRefused, add_cell, remove_cell, resync
 from casework.national.verify import verify_copy
 from casework.settings import ConfigurationError, DatabaseLocation, Settings
 from casework.store.chain_check import Checkpoint
+
+# National users read figures (finance), or figures and the audit trail (auditor, admin).
+NATIONAL_ROLES = ("finance", "auditor", "admin")
 
 
 def add_national_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +57,14 @@ def add_national_commands(commands: argparse._SubParsersAction[argparse.Argument
         metavar="NAME=POSITION:HEAD",
         help="a checkpoint of a cell (`casework chain checkpoint` there), repeatable",
     )
+    serve = actions.add_parser("serve", help="run the national HTTP API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8100)
+    user = actions.add_parser("user", help="the national API's users")
+    user_actions = user.add_subparsers(dest="user_command", required=True)
+    add_user = user_actions.add_parser("add", help="add a user; its token on the last line")
+    add_user.add_argument("name")
+    add_user.add_argument("--role", required=True, choices=NATIONAL_ROLES)
 
 
 def run_national_command(_settings: Settings, args: argparse.Namespace) -> int:
@@ -73,6 +88,10 @@ def run_national_command(_settings: Settings, args: argparse.Namespace) -> int:
             return _run(national)
         if command == "status":
             return _status(national, args.name)
+        if command == "serve":
+            return _serve(national, args.host, args.port)
+        if command == "user":
+            return _add_user(national, args.name, args.role)
         return _verify(national, args.expect)
     except (CellRefused, ConfigurationError) as refused:
         print(f"casework national {command}: {refused}", file=sys.stderr)
@@ -98,6 +117,41 @@ def _run(national: DatabaseLocation) -> int:
         signal.signal(stop_signal, stopping)
     print("following every cell's copy; SIGTERM or Ctrl-C stops", file=sys.stderr)
     run_national(national, stop)
+    return 0
+
+
+def _serve(national: DatabaseLocation, host: str, port: int) -> int:
+    import uvicorn
+
+    from casework.http.logging_setup import configure_logging
+    from casework.national.api import create_national_app
+
+    configure_logging()
+    app = create_national_app(national)
+    where = national.postgres_conninfo.split("@")[-1]
+    print(f"casework national: serving {where} on http://{host}:{port}", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    return 0
+
+
+def _add_user(national: DatabaseLocation, name: str, role: str) -> int:
+    service = NationalService(national)
+    try:
+        user, token = UserStore(service.db).add(name=name, role=role, areas=[])
+    except ValidationFailed as failed:
+        for problem in failed.problems:
+            print(
+                f"casework national user add: {problem.field}: {problem.message}", file=sys.stderr
+            )
+        return 2
+    except Conflict as conflict:
+        print(f"casework national user add: {conflict.detail}", file=sys.stderr)
+        return 1
+    finally:
+        service.close()
+    print(f"added {user.name} ({user.role}) to the national API")
+    print("token (shown only now; keep it secret):")
+    print(token)
     return 0
 
 

@@ -42,8 +42,11 @@ def national_read_models() -> list[Projection]:
 
 
 class CellFollower:
-    def __init__(self, national: DatabaseLocation, cell: str) -> None:
+    def __init__(self, national: DatabaseLocation, cell: str, added_at: datetime) -> None:
         self.cell = cell
+        # A cell resynced is added again: its follower (whose read models may keep state
+        # between batches) is then made anew rather than carried over to the new copy.
+        self.added_at = added_at
         self.db: PostgresDatabase = open_copy(national, cell)
         # The runner reads from `store.db`; a copy is read the way a store is (CopySource).
         self.runner = ProjectionRunner(
@@ -79,9 +82,14 @@ class CellFollower:
 
 
 def followed_cells(national: DatabaseLocation) -> list[str]:
+    return list(_cells_added(national))
+
+
+def _cells_added(national: DatabaseLocation) -> dict[str, datetime]:
+    """Every added cell (removed ones too: their copies are kept), and when it was added."""
     with psycopg.connect(national.postgres_conninfo, autocommit=True) as conn:
-        rows = conn.execute("SELECT name FROM national.cells ORDER BY name").fetchall()
-    return [str(row[0]) for row in rows]
+        rows = conn.execute("SELECT name, added_at FROM national.cells ORDER BY name").fetchall()
+    return {str(name): added_at for name, added_at in rows}
 
 
 def run_national(
@@ -104,17 +112,18 @@ def run_national(
             wake.clear()
             applied = 0
             try:
-                cells = followed_cells(national)
+                cells = _cells_added(national)
             except psycopg.Error as error:
                 log.error("national database unreachable", error_type=type(error).__name__)
                 stop.wait(poll_seconds)
                 continue
-            for gone in set(followers) - set(cells):  # resynced or removed meanwhile
-                followers.pop(gone).close()
-            for cell in cells:
-                follower = followers.get(cell) or followers.setdefault(
-                    cell, CellFollower(national, cell)
-                )
+            for cell, follower in list(followers.items()):
+                if cells.get(cell) != follower.added_at:  # resynced meanwhile
+                    followers.pop(cell).close()
+            for cell, added_at in cells.items():
+                if cell not in followers:
+                    followers[cell] = CellFollower(national, cell, added_at)
+                follower = followers[cell]
                 try:
                     follower.verify_if_due()
                     applied += follower.round(gap_wait)
