@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from api_client import Api, running_api
-from cell_side import beat, publish
+from cell_side import beat
 from clusters import Cluster, clusters
 
 from casework.national.copies import open_copy
@@ -162,7 +162,6 @@ def national_world() -> Iterator[World]:
                 cell_areas=areas,
             )
             migrate_store(settings)
-            publish(cluster.url(), name, areas)
             casework = Casework(settings)
             stack.callback(casework.close)
             api = stack.enter_context(running_api(casework))

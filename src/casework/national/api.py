@@ -32,7 +32,8 @@ from casework.http.request_log import RequestLog
 from casework.http.resources import json_response
 from casework.http.routes import query
 from casework.http.source_params import AsOf, instant, source_filter
-from casework.http.views.reconciliation_export import CSV, XLSX, ExportOperation
+from casework.http.views.export_files import CSV, XLSX, attachment
+from casework.http.views.reconciliation_export import ExportOperation
 from casework.national.api_schemas import (
     CellItem,
     CellsPage,
@@ -119,12 +120,10 @@ class NationalController(Controller):
         body, media_type = (
             (national_csv(report), CSV) if chosen == "csv" else (national_xlsx(report), XLSX)
         )
-        export = Response(
-            body,
-            media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="national.{chosen}"'},
-        )
-        return cast(Response[NationalReconciliation], export)
+        # Named as a cell's files are, with each cell's position: `…-at-p53.120-p64.7.csv`.
+        at = "-".join(f"{cell}.{p}" for cell, p in sorted(report.positions.items())) or "none"
+        name = f"national-reconciliation-{fiscal_year or 'all'}-at-{at}.{chosen}"
+        return cast(Response[NationalReconciliation], attachment(body, media_type, name))
 
     @query("/discrepancies", roles=FINANCE_READERS)
     def discrepancies(

@@ -10,7 +10,7 @@ import io
 import xlsxwriter
 
 from casework.http.schemas.finance import SOURCE_COLUMNS
-from casework.http.views.reconciliation_export import _cell
+from casework.http.views.export_files import set_widths, text_cell
 from casework.national.api_schemas import NationalReconciliation
 
 COLUMNS = ("cell", *SOURCE_COLUMNS)
@@ -22,7 +22,7 @@ def national_csv(report: NationalReconciliation) -> bytes:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for source in report.sources:
-        writer.writerow([_cell(getattr(source, column)) for column in COLUMNS])
+        writer.writerow([text_cell(getattr(source, column)) for column in COLUMNS])
     return out.getvalue().encode()
 
 
@@ -36,6 +36,7 @@ def national_xlsx(report: NationalReconciliation) -> bytes:
         ("by cell", _BY_CELL, report.by_cell),
     ):
         sheet = workbook.add_worksheet(name)
+        set_widths(sheet, columns, [[getattr(row, field) for field in columns] for row in rows])
         sheet.write_row(0, 0, columns, bold)
         for number, row in enumerate(rows, start=1):
             for column, field in enumerate(columns):
