@@ -196,6 +196,7 @@ def _verify(national: DatabaseLocation, expect: list[str]) -> int:
             report = verify_copy(db, cell, checkpoints.get(cell, []), _progress(cell))
         finally:
             db.close()
+        print(file=sys.stderr)  # ends the progress line
         print(f"{cell}: {'ok' if report.ok else 'BROKEN'}: {report.detail}; head {report.head}")
         failed += not report.ok
     return 1 if failed else 0
