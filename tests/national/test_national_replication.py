@@ -434,7 +434,16 @@ def test_an_altered_byte_is_found_named_and_resync_recovers(
     assert instants
     caught_up(world)
     b = world.cells["kupang_b"]
-    # given one byte changed in kupang_b's copy of its event 3 (as a superuser could)
+    # given a copy refuses an ordinary session's change
+    with psycopg.connect(world.nation.url(), autocommit=True) as conn:
+        for change in (
+            "UPDATE cell_kupang_b.stored_events SET topic = topic WHERE position = 3",
+            "DELETE FROM cell_kupang_b.cell_heartbeat",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(change)
+    # given one byte changed in kupang_b's copy of its event 3 (as a superuser could, past
+    # the copy's triggers)
     with psycopg.connect(world.nation.url(), autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")
         conn.execute(

@@ -49,6 +49,28 @@ CREATE TRIGGER stored_events_wake_national
     FOR EACH ROW EXECUTE FUNCTION national.wake_national_runner();
 ALTER TABLE stored_events ENABLE ALWAYS TRIGGER stored_events_wake_national;
 
-CREATE TRIGGER stored_events_copy_only
-    BEFORE INSERT OR UPDATE OR DELETE ON stored_events
+-- Every table of the copy is written by replication only (a removed cell's copy stays so).
+CREATE TRIGGER stored_events_copy_only BEFORE INSERT OR UPDATE OR DELETE ON stored_events
     FOR EACH ROW EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER stored_events_copy_only_truncate BEFORE TRUNCATE ON stored_events
+    FOR EACH STATEMENT EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER cell_identity_copy_only BEFORE INSERT OR UPDATE OR DELETE ON cell_identity
+    FOR EACH ROW EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER cell_identity_copy_only_truncate BEFORE TRUNCATE ON cell_identity
+    FOR EACH STATEMENT EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER cell_heartbeat_copy_only BEFORE INSERT OR UPDATE OR DELETE ON cell_heartbeat
+    FOR EACH ROW EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER cell_heartbeat_copy_only_truncate BEFORE TRUNCATE ON cell_heartbeat
+    FOR EACH STATEMENT EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER kk_digests_copy_only BEFORE INSERT OR UPDATE OR DELETE ON kk_digests
+    FOR EACH ROW EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER kk_digests_copy_only_truncate BEFORE TRUNCATE ON kk_digests
+    FOR EACH STATEMENT EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER recipient_digests_copy_only BEFORE INSERT OR UPDATE OR DELETE ON recipient_digests
+    FOR EACH ROW EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER recipient_digests_copy_only_truncate BEFORE TRUNCATE ON recipient_digests
+    FOR EACH STATEMENT EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER coverage_figures_copy_only BEFORE INSERT OR UPDATE OR DELETE ON coverage_figures
+    FOR EACH ROW EXECUTE FUNCTION national.refuse_copy_change();
+CREATE TRIGGER coverage_figures_copy_only_truncate BEFORE TRUNCATE ON coverage_figures
+    FOR EACH STATEMENT EXECUTE FUNCTION national.refuse_copy_change();
