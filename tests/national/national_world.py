@@ -160,6 +160,7 @@ def national_world() -> Iterator[World]:
                 master_key=base64.b64encode(secrets.token_bytes(32)).decode(),
                 cell_name=name,
                 cell_areas=areas,
+                matching_key=base64.b64encode(MATCHING_KEY).decode(),
             )
             migrate_store(settings)
             casework = Casework(settings)

@@ -18,10 +18,8 @@ from uuid import UUID
 import msgspec
 import psycopg
 import pytest
-from cell_side import write_kk_digest, write_recipient_digest
 from litestar.testing import TestClient
 from national_world import (
-    MATCHING_KEY,
     Cell,
     World,
     delivery_body,
@@ -187,15 +185,6 @@ def test_a_kk_active_in_two_cells_and_a_person_served_twice_are_found(
         families[cell.name] = family
         delivery = delivery_body(_sources[cell.name], "ina_kasih", "2025-10", 1, nik=nik)
         _posted(cell.api.post(f"/families/{family}/aid-deliveries", delivery, who=cell.caseworker))
-        # (the digests as the cell writes them under CASEWORK_MATCHING_KEY; see cell_side.py)
-        write_kk_digest(cell.conninfo, cell.name, MATCHING_KEY, body["kk_number"], family)
-        write_recipient_digest(
-            cell.conninfo,
-            cell.name,
-            MATCHING_KEY,
-            (UUID(delivery["delivery_id"]), family, "ina_kasih", "2025-10"),
-            nik,
-        )
         cell.beat()
     caught_up(world)
 
@@ -219,6 +208,26 @@ def test_a_kk_active_in_two_cells_and_a_person_served_twice_are_found(
         if finding.kind in wanted:
             assert finding.cells == ["kupang_a", "kupang_b"]
             assert finding.family_ids == [families["kupang_a"], families["kupang_b"]]
+
+    # when the family in kupang_a is erased there
+    erasure = {"reason": "permintaan subjek data", "request_reference": "PDP-2025-001"}
+    path = f"/families/{families['kupang_a']}/erasure"
+    _posted(a.api.post(path, erasure, who="admin"), 200)
+    a.beat()
+    caught_up(world)
+
+    # then its digests leave the national copy, and both findings go with them
+    def digests_of(family: UUID) -> int:
+        with psycopg.connect(world.nation.url()) as conn:
+            row = conn.execute(
+                "SELECT (SELECT count(*) FROM cell_kupang_a.kk_digests WHERE family_id = %s) "
+                "+ (SELECT count(*) FROM cell_kupang_a.recipient_digests WHERE family_id = %s)",
+                (family, family),
+            ).fetchone()
+        return int(row[0]) if row else -1
+
+    wait_until(lambda: digests_of(families["kupang_a"]) == 0, "digests erased", timeout_s=30)
+    assert not wanted & {f.kind for f in found()}
 
 
 def test_the_national_database_holds_no_personal_data(

@@ -123,7 +123,7 @@ def _run(national: DatabaseLocation) -> int:
 def _serve(national: DatabaseLocation, host: str, port: int) -> int:
     import uvicorn
 
-    from casework.http.logging_setup import configure_logging
+    from casework.runtime.logging_setup import configure_logging
     from casework.national.api import create_national_app
 
     configure_logging()
