@@ -33,8 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sign_in_title": ("Masuk ke konsol", "Sign in to the console"),
     "token": ("Token akses", "Access token"),
     "token_hint": (
-        "Token dari `casework user add` (peran keuangan, auditor atau admin).",
-        "The token from `casework user add` (finance, auditor or admin role).",
+        "Token dari perintah „casework user add“ (peran keuangan, auditor atau admin).",
+        "The token from the command “casework user add” (finance, auditor or admin role).",
     ),
     "unknown-token": (
         "Token tidak dikenal, sudah kedaluwarsa, atau dicabut.",
@@ -162,8 +162,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "finished_at": ("Selesai", "Finished"),
     "checkpoint": ("Titik periksa (POSITION:HEAD)", "Checkpoint (POSITION:HEAD)"),
     "checkpoint_hint": (
-        "Simpan di luar basis data; `casework verify --expect` membuktikannya nanti.",
-        "Keep it outside the database; `casework verify --expect` proves it later.",
+        "Simpan di luar basis data; perintah „casework verify --expect“ membuktikannya nanti.",
+        "Keep it outside the database; the command “casework verify --expect” proves it later.",
     ),
     "projection": ("Model baca", "Read model"),
     "head_position": ("Posisi terakhir", "Head position"),
