@@ -67,16 +67,27 @@ def cannot_publish(location: DatabaseLocation, conn: psycopg.Connection | None) 
 
 def ensure_publications(location: DatabaseLocation, cell: CellConfig) -> str:
     """Create or correct the cell's publications; in words, what is now published or why not."""
+    done = _publishing(location, cell, correct=True)
+    return f"cell {cell.name}: {done.removeprefix('none: ')}"
+
+
+def publication_report(location: DatabaseLocation, cell: CellConfig) -> str:
+    """What is published, or `none: ` and why not (`casework cell status`; changes nothing)."""
+    return _publishing(location, cell, correct=False)
+
+
+def _publishing(location: DatabaseLocation, cell: CellConfig, *, correct: bool) -> str:
     if not location.is_postgres:
-        return f"cell {cell.name}: {cannot_publish(location, None)}"
+        return f"none: {cannot_publish(location, None)}"
     with psycopg.connect(location.postgres_conninfo, autocommit=True) as conn:
         why_not = cannot_publish(location, conn)
         if why_not is not None:
-            return f"cell {cell.name}: {why_not}"
-        with conn.transaction():
-            for publication in publications(cell):
-                _ensure(conn, cell.schema, publication)
-        return f"cell {cell.name}: {describe(conn, cell)}"
+            return f"none: {why_not}"
+        if correct:
+            with conn.transaction():
+                for publication in publications(cell):
+                    _ensure(conn, cell.schema, publication)
+        return describe(conn, cell)
 
 
 def published_tables(conn: psycopg.Connection, schema: str, name: str) -> set[str] | None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg
-
 from casework.cell.config import CellConfig
 from casework.cell.digests import recorded_fingerprint
 from casework.cell.identity import check_cell
-from casework.cell.publication import cannot_publish, describe
+from casework.cell.publication import publication_report
 from casework.settings import Settings
 from casework.store.database import Database
 
@@ -65,18 +63,7 @@ def cell_status(db: Database, cell: CellConfig, settings: Settings) -> CellStatu
         genesis.hex(),
         position,
         head_hash.hex(),
-        _publication(settings, cell),
+        publication_report(settings.database, cell),
         heartbeat,
         digests,
     )
-
-
-def _publication(settings: Settings, cell: CellConfig) -> str:
-    location = settings.database
-    if not location.is_postgres:
-        return f"none: {cannot_publish(location, None)}"
-    with psycopg.connect(location.postgres_conninfo, autocommit=True) as conn:
-        why_not = cannot_publish(location, conn)
-        if why_not is not None:
-            return f"none: {why_not}"
-        return describe(conn, cell)
