@@ -106,8 +106,9 @@ class ErasureCommands(FamilyCommands):
         """Bring each read model with personal tables up to `position` (default: the head),
         then purge the database files; again after an erasure whose purge did not finish."""
         target = tracking.head_position(self.db) if position is None else position
-        # The key, and the keyed digest of the KK number its claim held.
-        tables: list[str] = ["family_keys", "unique_claims"]
+        # The key, the keyed digest of the KK number its claim held, and the matching digests
+        # of its KK and recipients (keyed too, but one guessed NIK or KK could be confirmed).
+        tables: list[str] = ["family_keys", "unique_claims", "kk_digests", "recipient_digests"]
         pending: list[str] = []
         for projection in all_projections():
             personal: tuple[str, ...] = getattr(projection, "personal_tables", ())
