@@ -123,8 +123,8 @@ def _run(national: DatabaseLocation) -> int:
 def _serve(national: DatabaseLocation, host: str, port: int) -> int:
     import uvicorn
 
-    from casework.runtime.logging_setup import configure_logging
     from casework.national.api import create_national_app
+    from casework.runtime.logging_setup import configure_logging
 
     configure_logging()
     app = create_national_app(national)
