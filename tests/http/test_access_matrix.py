@@ -368,6 +368,23 @@ ENDPOINTS = [
         200,
         on_target("/end", lambda w: {"after": w.target_period}),
     ),
+    # -- coverage --
+    Endpoint(
+        "GET",
+        "/coverage",
+        EVERYONE,
+        200,
+        fixed(f"/coverage?program=lainnya&period=2025-08&area={VILLAGE}"),
+        "places",
+    ),
+    Endpoint(
+        "GET",
+        "/coverage/due",
+        FAMILY_WRITERS,
+        200,
+        fixed(f"/coverage/due?program=lainnya&period=2025-08&area={VILLAGE}"),
+        "places",
+    ),
     # -- reconciliation and audit --
     Endpoint("GET", "/reconciliation", FINANCE_READERS, 200, fixed("/reconciliation")),
     Endpoint(

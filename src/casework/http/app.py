@@ -20,6 +20,7 @@ from casework.console.rendering import template_config
 from casework.http.authentication import PUBLIC_PATHS, BearerAuthentication
 from casework.http.body import MAX_BODY
 from casework.http.controllers.audit import AuditController
+from casework.http.controllers.coverage import CoverageController
 from casework.http.controllers.families import FamilyController
 from casework.http.controllers.finance import ReconciliationController
 from casework.http.controllers.funding_sources import FundingSourceController
@@ -47,6 +48,7 @@ CONTROLLERS = [
     ProgrammeController,
     FundingSourceController,
     TargetController,
+    CoverageController,
     UppkaGroupController,
     ReconciliationController,
     AuditController,
@@ -70,7 +72,9 @@ def create_litestar(
     """
     service = casework or Casework(settings)
     owns_service = casework is None
-    background = BackgroundProjections(service, all_projections()) if run_projections else None
+    background = (
+        BackgroundProjections(service, all_projections(settings.zone)) if run_projections else None
+    )
     users = UserStore(service.db, verdicts or TokenVerdicts())
     state = State(
         {

@@ -75,3 +75,7 @@ BatchCompletion = Callable[[BatchWrites], None]
 # It may then keep state across the batches of a run (`BatchWrites.run`), must read only
 # through `BatchWrites.read`, and must read only rows the run has not written: applied ahead,
 # a read sees what was committed before the batches still being written.
+
+# Optional on a projection, as `verified_tables`: the tables `casework verify --projections`
+# compares with a rebuild, when not all of `tables` are decided by the events alone (coverage
+# verdicts also depend on when each period was first asked for).

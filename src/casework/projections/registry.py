@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from casework.coverage.projection import CoverageProjection
 from casework.projections.audit_trail import AuditTrailProjection
 from casework.projections.base import Projection
 from casework.projections.family_index import FamilyIndexProjection
@@ -10,13 +13,15 @@ from casework.projections.funding_sources_list import FundingSourcesListProjecti
 from casework.projections.recipients import RecipientsProjection
 
 
-def all_projections() -> list[Projection]:
+def all_projections(zone: ZoneInfo | None = None) -> list[Projection]:
+    """`zone`: the deployment's time zone (default: as CASEWORK_TIME_ZONE says)."""
     return [
         AuditTrailProjection(),
         FamilyIndexProjection(),
         FundingSourcesListProjection(),
         FundingLedgerProjection(),
         RecipientsProjection(),
+        CoverageProjection(zone),
     ]
 
 

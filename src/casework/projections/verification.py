@@ -127,7 +127,7 @@ def _check(
         rebuilt_position = tracking.positions(scratch).get(projection.name, 0)
         tables = [
             _compare_table(tx, scratch, table_shape(tx, table, postgres=postgres), max_shown)
-            for table in projection.tables
+            for table in getattr(projection, "verified_tables", projection.tables)
         ]
     return ProjectionCheck(projection.name, position, rebuilt_position, tables)
 
