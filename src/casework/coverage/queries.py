@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from casework.aggregates.family_records import HEAD
 from casework.coverage.verdicts import under
 from casework.errors import FieldProblem, ValidationFailed
 from casework.store.database import Database, any_of, uuid_from_row
+from casework.vocabulary import HEAD
 
 
 @dataclass(frozen=True)

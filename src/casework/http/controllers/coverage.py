@@ -17,7 +17,7 @@ from casework.coverage.opening import open_periods
 from casework.coverage.projection import NAME as COVERAGE
 from casework.coverage.queries import VillageFigures, due_families, figures_at, figures_now
 from casework.errors import FieldProblem, InvalidValue, ValidationFailed
-from casework.http.policy import ADMIN, AUDITOR, CASEWORKER, FINANCE, authorize, covers
+from casework.http.policy import authorize, covers
 from casework.http.queries import Limit, MinPosition
 from casework.http.read_models import read_model_position
 from casework.http.resources import json_response
@@ -36,11 +36,12 @@ from casework.http.views.coverage_export import (
     coverage_csv,
     coverage_xlsx,
 )
-from casework.http.views.reconciliation_export import CSV, XLSX
+from casework.http.views.export_files import CSV, XLSX, attachment, file_name
 from casework.projections.reflected import reflected
 from casework.service import Casework
 from casework.validation.areas import area_name, normalise_area_code
-from casework.validation.field_checks import PERIOD, PROGRAMS
+from casework.validation.field_checks import PERIOD
+from casework.vocabulary import ADMIN, AUDITOR, CASEWORKER, FINANCE, PROGRAMS
 
 COVERAGE_READERS = frozenset({CASEWORKER, FINANCE, AUDITOR, ADMIN})
 DUE_READERS = frozenset({CASEWORKER, ADMIN})
@@ -84,12 +85,8 @@ class CoverageController(Controller):
         body, media_type = (
             (coverage_csv(report), CSV) if chosen == "csv" else (coverage_xlsx(report), XLSX)
         )
-        filename = f"coverage-{program}-{period}-at-{at.position}.{chosen}"
-        export = Response(
-            body,
-            media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        name = file_name(f"coverage-{program}", period, at.position, chosen)
+        export = attachment(body, media_type, name)
         return cast(Response[CoverageReport], export)  # its schema: CoverageExportOperation
 
     @query("/due", roles=DUE_READERS)

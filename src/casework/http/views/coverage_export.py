@@ -13,7 +13,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from xlsxwriter.utility import xl_col_to_name
 
 from casework.http.schemas.coverage import FIGURE_COLUMNS, CoverageReport
-from casework.http.views.reconciliation_export import XLSX
+from casework.http.views.export_files import XLSX, set_widths, text_cell
 
 _TEXT = frozenset({"area_code", "area_name"})
 
@@ -26,7 +26,7 @@ def coverage_csv(report: CoverageReport) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(FIGURE_COLUMNS)
-    writer.writerows(coverage_rows(report))
+    writer.writerows([[text_cell(value) for value in row] for row in coverage_rows(report)])
     return out.getvalue().encode()
 
 
@@ -37,11 +37,9 @@ def coverage_xlsx(report: CoverageReport) -> bytes:
     amounts = workbook.add_format({"num_format": "#,##0"})
     bold_amounts = workbook.add_format({"bold": True, "num_format": "#,##0"})
     sheet = workbook.add_worksheet("coverage")
-    sheet.set_column(0, 0, 16)
-    sheet.set_column(1, 1, 28)
-    sheet.set_column(2, len(FIGURE_COLUMNS) - 1, 20)
-    sheet.write_row(0, 0, FIGURE_COLUMNS, bold)
     rows = coverage_rows(report)
+    set_widths(sheet, FIGURE_COLUMNS, rows)
+    sheet.write_row(0, 0, FIGURE_COLUMNS, bold)
     for number, row in enumerate(rows, start=1):
         for column, (name, value) in enumerate(zip(FIGURE_COLUMNS, row, strict=True)):
             if name in _TEXT:
