@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -25,6 +26,8 @@ from casework.aggregates.base import Cause
 from casework.aggregates.family import NewMember
 from casework.aggregates.family_records import DeliveryItem
 from casework.aggregates.funding_source import FundingSource
+from casework.aggregates.programme_target import Who, next_period
+from casework.errors import Conflict, ValidationFailed
 from casework.service import Casework
 from casework.validation.areas import area_name, villages_under
 from casework.validation.identity_numbers import make_kk_number, make_nik
@@ -109,6 +112,12 @@ class Household:
     address: str
     desil: int
     members: list[NewMember]
+
+
+def periods_after(period: str, months: int) -> str:
+    for _ in range(months):
+        period = next_period(period)
+    return period
 
 
 def age(born: date, on: date) -> int:
@@ -204,6 +213,7 @@ class _Demo:
                 progress(done, families)
         self.later_changes(households)
         Discrepancies(self).stage(households)
+        self.target_ina_kasih(households)
         last = self.app.event_recorder.max_notification_id()
         assert last is not None
         c = self.counts
@@ -517,6 +527,35 @@ class _Demo:
         widowed = self.widow_one(households)
         self.move_one([h for h in households if h is not widowed] or households)
         self.correct_members()
+
+    def target_ina_kasih(self, households: list[Household]) -> None:
+        """Who Ina Kasih is for in Kota Kupang (women and girls of 10-50 of families of desil 4
+        or lower), from this month for a year, so a newcomer sees this month's coverage and
+        who is still waiting; about half of them got their pads this month, when the sources
+        fund this year."""
+        period = self.app.current_period()
+        self.app.set_target(
+            self.cause(),
+            "ina_kasih",
+            target_id=self.uuid(),
+            area=AREA,
+            from_period=period,
+            to_period=periods_after(period, 11),
+            unit="member",
+            cycle="monthly",
+            who=Who(sex="P", age_min=10, age_max=50, max_desil=4),
+        )
+        if int(period[:4]) != self.year:
+            return  # the demo's sources fund its own year only
+        today = datetime.now(self.app.settings.zone).date()
+        for household in households:
+            if household.desil > 4 or self.rng.random() < 0.5:
+                continue
+            for member in household.members:
+                if member.sex == "P" and 10 <= age(member.birth_date, today) <= 50:
+                    # Refused when served already this month, or no longer in the family.
+                    with suppress(Conflict, ValidationFailed):
+                        self.deliver(household, "ina_kasih", today, "APBD", PADS, member.nik)
 
     def void_some(self) -> None:
         rng = self.rng
