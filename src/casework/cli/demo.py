@@ -533,7 +533,7 @@ class _Demo:
         or lower), from this month for a year, so a newcomer sees this month's coverage and
         who is still waiting; about half of them got their pads this month, when the sources
         fund this year."""
-        period = self.app.current_period()
+        period = f"{self.today:%Y-%m}"
         self.app.set_target(
             self.cause(),
             "ina_kasih",
@@ -547,7 +547,7 @@ class _Demo:
         )
         if int(period[:4]) != self.year:
             return  # the demo's sources fund its own year only
-        today = datetime.now(self.app.settings.zone).date()
+        today = self.today
         for household in households:
             if household.desil > 4 or self.rng.random() < 0.5:
                 continue
