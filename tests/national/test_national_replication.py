@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import psycopg
@@ -315,6 +315,59 @@ def test_the_national_api_answers_with_positions_per_cell(
         found = client.get("/national/discrepancies", headers=finance)
         assert found.status_code == 200, found.text
         assert found.json()["positions"] == heads
+
+
+def test_national_coverage_equals_the_cells_own(
+    world: World, instants: list[datetime], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given an Ina Kasih target over the first cell's areas for this month
+    cell = world.cells["kupang_a"]
+    period = datetime.now(cell.api.casework.settings.zone).strftime("%Y-%m")
+    target = {
+        "target_id": str(uuid4()),
+        "area": cell.areas,
+        "from": period,
+        "to": period,
+        "unit": "member",
+        "cycle": "monthly",
+        "who": {"sex": "P", "age_min": 10, "age_max": 70, "max_desil": 4},
+    }
+    _posted(cell.api.post("/programmes/ina_kasih/targets", target, who="admin"))
+    # and this month's pads delivered to one of its families
+    family, nik = _families[cell.name][0]
+    body = delivery_body(_sources[cell.name], "ina_kasih", period, 1, nik=nik)
+    _posted(cell.api.post(f"/families/{family}/aid-deliveries", body, who=cell.caseworker))
+    head = cell.head()
+    # when the cell's own coverage is asked (which opens the period), caught up
+    asked = f"program=ina_kasih&period={period}&area={cell.areas}"
+    own = cell.api.get(f"/coverage?{asked}&min_position={head}", "finance")
+    assert own.status_code == 200, own.text
+    cells_own = own.json()
+    assert cells_own["totals"]["eligible"] >= 1
+    assert cells_own["totals"]["served"] == 1
+    finance = {"Authorization": f"Bearer {_token(capsys, 'ncov', 'finance')}"}
+    with TestClient(create_national_app(world.national)) as client:
+
+        def national() -> Any:
+            answer = client.get(f"/national/coverage?{asked}", headers=finance)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        # then, once replicated, the national figures equal the cell's, row by row
+        def same() -> bool:
+            got = national()
+            rows = [{k: v for k, v in a.items() if k != "cell"} for a in got["areas"]]
+            return got["totals"] == cells_own["totals"] and rows == cells_own["areas"]
+
+        wait_until(same, "the national coverage equals the cell's", timeout_s=CATCH_UP_S)
+        answer = national()
+        assert {a["cell"] for a in answer["areas"]} == {cell.name}
+        assert set(answer["positions"]) == set(world.cells)
+        # and bad parameters are refused, naming the values allowed
+        bad = client.get("/national/coverage?program=bansos&period=2025-13", headers=finance)
+        assert bad.status_code == 422
+        assert "ina_kasih" in bad.text
+        assert "YYYY-MM" in bad.text
 
 
 class _Load:

@@ -25,6 +25,7 @@ from litestar.middleware import (
 from litestar.params import QueryParameter
 
 from casework.access.users import UserStore
+from casework.http.controllers.coverage import checked_query
 from casework.http.policy import AUDIT_READERS, FINANCE_READERS, authorize
 from casework.http.problems import EXCEPTION_HANDLERS
 from casework.http.queries import FiscalYear, Instant, Limit, parse_instant
@@ -38,10 +39,12 @@ from casework.national.api_schemas import (
     CellItem,
     CellsPage,
     FindingsPage,
+    NationalCoverage,
     NationalReconciliation,
     NationalTrailPage,
 )
 from casework.national.api_views import findings_page, reconciliation_report, trail_page
+from casework.national.coverage import national_coverage
 from casework.national.exports import national_csv, national_xlsx
 from casework.national.service import NationalService, parse_min_positions
 from casework.national.status import cell_statuses
@@ -124,6 +127,15 @@ class NationalController(Controller):
         at = "-".join(f"{cell}.{p}" for cell, p in sorted(report.positions.items())) or "none"
         name = f"national-reconciliation-{fiscal_year or 'all'}-at-{at}.{chosen}"
         return cast(Response[NationalReconciliation], attachment(body, media_type, name))
+
+    @query("/coverage", roles=FINANCE_READERS)
+    def coverage(
+        self, national: NationalService, program: str, period: str, area: str | None = None
+    ) -> Response[NationalCoverage]:
+        """Coverage per village of every cell (each row with its `cell`), as each cell counted
+        it, and summed; 422 naming a bad programme, period or area."""
+        asked = checked_query(program, period, area)
+        return json_response(national_coverage(national, program, period, asked))
 
     @query("/discrepancies", roles=FINANCE_READERS)
     def discrepancies(

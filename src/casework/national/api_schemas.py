@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from casework.http.schemas.coverage import CoverageTotals
 from casework.http.schemas.finance import ProgramFigures, Totals
 
 
@@ -95,3 +96,24 @@ class NationalTrailPage(msgspec.Struct):
     items: list[NationalTrailItem]
     next_cursor: str | None
     positions: dict[str, int]
+
+
+class NationalCoverageArea(msgspec.Struct):
+    """One village of one cell, as that cell counted it (its replicated coverage_figures)."""
+
+    cell: str
+    area_code: str
+    area_name: str
+    eligible: int
+    served: int
+    not_served: int
+    served_not_eligible: int
+    value_idr: int
+
+
+class NationalCoverage(msgspec.Struct):
+    program: str
+    period: str
+    positions: dict[str, int]
+    areas: list[NationalCoverageArea]
+    totals: CoverageTotals

@@ -78,7 +78,7 @@ class CoverageController(Controller):
             if at_instant is None
             else figures_at(casework.db, program, period, asked, at.position)
         )
-        report = _report(program, period, at.as_of, at.position, villages)
+        report = coverage_report(program, period, at.as_of, at.position, villages)
         chosen = format or _negotiated(request)
         if chosen == "json":
             return json_response(report)
@@ -124,6 +124,15 @@ class CoverageController(Controller):
 
 def _asked_area(user: User, program: str, period: str, area: str | None) -> str | None:
     """The checked query (422 naming each bad field), then the caller's areas (403)."""
+    normalised = checked_query(program, period, area)
+    if user.role == CASEWORKER and (normalised is None or not covers(user, normalised)):
+        raise PermissionDeniedException("the area is outside your areas; name one of yours")
+    return normalised
+
+
+def checked_query(program: str, period: str, area: str | None) -> str | None:
+    """The area asked, normalised; 422 naming each bad field with the values it takes
+    (also the national side's and the console's check)."""
     problems = []
     if program not in PROGRAMS:
         problems.append(FieldProblem("program", f"must be one of {', '.join(PROGRAMS)}"))
@@ -137,12 +146,10 @@ def _asked_area(user: User, program: str, period: str, area: str | None) -> str 
             problems.append(FieldProblem("area", str(error)))
     if problems:
         raise ValidationFailed(problems)
-    if user.role == CASEWORKER and (normalised is None or not covers(user, normalised)):
-        raise PermissionDeniedException("the area is outside your areas; name one of yours")
     return normalised
 
 
-def _report(
+def coverage_report(
     program: str, period: str, as_of: Any, position: int, villages: list[VillageFigures]
 ) -> CoverageReport:
     areas = [
