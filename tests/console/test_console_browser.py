@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -365,3 +367,34 @@ def test_the_keyboard_reaches_the_skip_link_first(context: Any, site: Site) -> N
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "content"
+
+
+def test_the_coverage_totals_equal_the_apis_and_name_no_one(context: Any, site: Site) -> None:
+    # Given an Ina Kasih target over Kota Kupang for this month
+    period = datetime.now(site.casework.settings.zone).strftime("%Y-%m")
+    target = {
+        "target_id": str(uuid4()),
+        "area": "53.71",
+        "from": period,
+        "to": period,
+        "unit": "member",
+        "cycle": "monthly",
+        "who": {"sex": "P", "age_min": 10, "age_max": 70, "max_desil": 4},
+    }
+    site.api("POST", "/programmes/ina_kasih/targets", json=target)
+    asked = f"program=ina_kasih&period={period}&area=53.71"
+    # When finance opens the coverage page with the API's filters
+    page = sign_in(context, site, "finance")
+    page.goto(f"{site.base}/console/coverage?{asked}")
+    api = site.api("GET", f"/coverage?{asked}", "finance")
+    # Then its totals are the API's, and it names no one
+    cells = page.locator("#coverage-totals td[data-field]")
+    shown = {
+        cells.nth(i).get_attribute("data-field"): int(cells.nth(i).get_attribute("data-value"))
+        for i in range(cells.count())
+    }
+    assert shown == api["totals"]
+    assert api["totals"]["eligible"] > 0
+    text = page.content()
+    assert [value for value in site.personal if value in text] == []
+    photograph(page, "finance-coverage")

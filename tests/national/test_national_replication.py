@@ -333,9 +333,12 @@ def test_national_coverage_equals_the_cells_own(
         "who": {"sex": "P", "age_min": 10, "age_max": 70, "max_desil": 4},
     }
     _posted(cell.api.post("/programmes/ina_kasih/targets", target, who="admin"))
-    # and this month's pads delivered to one of its families
+    # and this month's pads delivered to one of its families, from this year's source
+    source = source_body(cell, 900_000) | {"fiscal_year": int(period[:4])}
+    source_id = _posted(cell.api.post("/funding-sources", source, who="finance"))["id"]
     family, nik = _families[cell.name][0]
-    body = delivery_body(_sources[cell.name], "ina_kasih", period, 1, nik=nik)
+    body = delivery_body(source_id, "ina_kasih", period, 1, nik=nik)
+    body["delivered_on"] = f"{period}-01"
     _posted(cell.api.post(f"/families/{family}/aid-deliveries", body, who=cell.caseworker))
     head = cell.head()
     # when the cell's own coverage is asked (which opens the period), caught up

@@ -82,6 +82,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unreceived": ("Belum diterima", "Unreceived"),
     "deliveries_count": ("Jumlah penyaluran", "Deliveries"),
     "totals": ("Jumlah", "Totals"),
+    # Coverage
+    "coverage": ("Cakupan", "Coverage"),
+    "eligible": ("Sasaran", "Eligible"),
+    "served": ("Terlayani", "Served"),
+    "not_served": ("Belum terlayani", "Not served"),
+    "served_not_eligible": ("Terlayani di luar sasaran", "Served, not eligible"),
     "by_program": ("Per program", "By programme"),
     "by_month": ("Per bulan", "By month"),
     "program": ("Program", "Programme"),

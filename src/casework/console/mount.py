@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 
 from casework.access.users import UserStore
 from casework.console.audit import AuditPages
+from casework.console.coverage import CoveragePages
 from casework.console.deliveries import DeliveryPages
 from casework.console.reader import (
     SESSION_COOKIE,
@@ -56,6 +57,7 @@ def console_router() -> Router:
             ReconciliationPages,
             SourcePages,
             DeliveryPages,
+            CoveragePages,
             AuditPages,
             VerificationPages,
             static,

@@ -82,11 +82,7 @@ class CoverageController(Controller):
         chosen = format or _negotiated(request)
         if chosen == "json":
             return json_response(report)
-        body, media_type = (
-            (coverage_csv(report), CSV) if chosen == "csv" else (coverage_xlsx(report), XLSX)
-        )
-        name = file_name(f"coverage-{program}", period, at.position, chosen)
-        export = attachment(body, media_type, name)
+        export = coverage_file(report, chosen)
         return cast(Response[CoverageReport], export)  # its schema: CoverageExportOperation
 
     @query("/due", roles=DUE_READERS)
@@ -172,6 +168,15 @@ def coverage_report(
         sum(a.value_idr for a in areas),
     )
     return CoverageReport(program, period, as_of, position, areas, totals)
+
+
+def coverage_file(report: CoverageReport, chosen: str) -> Response[Any]:
+    """The report as CSV or an Excel workbook (the console's downloads call this too)."""
+    body, media_type = (
+        (coverage_csv(report), CSV) if chosen == "csv" else (coverage_xlsx(report), XLSX)
+    )
+    name = file_name(f"coverage-{report.program}", report.period, report.position, chosen)
+    return attachment(body, media_type, name)
 
 
 def _negotiated(request: Request[Any, Any, Any]) -> Format:
