@@ -19,7 +19,9 @@ def restored_logging() -> Iterator[None]:
     handlers, level = list(root.handlers), root.level
     uvicorn = logging.getLogger("uvicorn.error")
     uvicorn_handlers, uvicorn_propagates = list(uvicorn.handlers), uvicorn.propagate
+    uvicorn_level = uvicorn.level
     yield
+    uvicorn.setLevel(uvicorn_level)
     root.handlers[:] = handlers
     root.setLevel(level)
     uvicorn.handlers[:] = uvicorn_handlers
@@ -30,7 +32,9 @@ def restored_logging() -> Iterator[None]:
 @pytest.mark.usefixtures("restored_logging")
 def test_stdlib_and_structlog_records_are_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     # given the logging of a long-running command, and a stdlib logger with its own handler
+    # (and left at WARNING by an earlier configuration, as uvicorn's log_level="warning" does)
     logging.getLogger("uvicorn.error").addHandler(logging.StreamHandler())
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
     configure_logging(json=True)
     # when the server's library and our code each log a line
     logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)

@@ -130,7 +130,7 @@ def _serve(national: DatabaseLocation, host: str, port: int) -> int:
     app = create_national_app(national)
     where = national.postgres_conninfo.split("@")[-1]
     print(f"casework national: serving {where} on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", log_config=None)
     return 0
 
 

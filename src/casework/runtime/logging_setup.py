@@ -55,3 +55,8 @@ def _bridge_stdlib(
         bridged = logging.getLogger(name)
         bridged.handlers.clear()
         bridged.propagate = True
+        # A library configured earlier in the process (uvicorn's own dictConfig at
+        # log_level="warning", say) leaves its level or a disabled flag behind: the root's level
+        # decides for every bridged logger.
+        bridged.setLevel(logging.NOTSET)
+        bridged.disabled = False
