@@ -139,6 +139,16 @@ OPERATIONS: dict[tuple[str, str], Words] = {
         "Per funding source: budget, received, drawn net of voids, voided, balance, unreceived, "
         "and per programme and period; as of now or of an instant. JSON, CSV or Excel.",
     ),
+    ("GET", "/coverage"): (
+        "Programme coverage",
+        "Per village under the area: eligible units, served, not served, deliveries serving no "
+        "eligible unit, and the value of the deliveries counted as served; also as CSV or xlsx.",
+    ),
+    ("GET", "/coverage/due"): (
+        "Who is due",
+        "The eligible units not yet served, by village and KK number: a kader's list for the "
+        "next distribution.",
+    ),
     ("GET", "/reconciliation/deliveries"): (
         "List delivery lines",
         "Delivery line items in position order without personal data; filtered by source, "

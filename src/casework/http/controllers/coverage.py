@@ -58,8 +58,8 @@ class CoverageController(Controller):
         self,
         request: Request[User, Any, Any],
         casework: Casework,
-        program: str,
-        period: str,
+        program: str | None = None,
+        period: str | None = None,
         area: str | None = None,
         as_of: AsOf = None,
         format: Format | None = None,
@@ -67,7 +67,7 @@ class CoverageController(Controller):
     ) -> Response[CoverageReport]:
         """Per village under `area`: eligible units, served, not served, deliveries serving
         no eligible unit, and the value of the deliveries counted as served."""
-        asked = _asked_area(request.user, program, period, area)
+        program, period, asked = _asked(request.user, program, period, area)
         processed = read_model_position(casework, COVERAGE, min_position)
         at_instant = instant(as_of)
         if at_instant is None:
@@ -90,8 +90,8 @@ class CoverageController(Controller):
         self,
         request: Request[User, Any, Any],
         casework: Casework,
-        program: str,
-        period: str,
+        program: str | None = None,
+        period: str | None = None,
         area: str | None = None,
         min_position: MinPosition = None,
         limit: Limit = 50,
@@ -99,7 +99,7 @@ class CoverageController(Controller):
     ) -> Response[DuePage]:
         """The eligible units not yet served, by village and KK number: a kader's list for
         the next distribution."""
-        asked = _asked_area(request.user, program, period, area)
+        program, period, asked = _asked(request.user, program, period, area)
         position = read_model_position(casework, COVERAGE, min_position)
         open_periods(casework.db, program, period)
         families, next_cursor = due_families(
@@ -118,12 +118,15 @@ class CoverageController(Controller):
         return json_response(DuePage(items, next_cursor, position))
 
 
-def _asked_area(user: User, program: str, period: str, area: str | None) -> str | None:
-    """The checked query (422 naming each bad field), then the caller's areas (403)."""
-    normalised = checked_query(program, period, area)
+def _asked(
+    user: User, program: str | None, period: str | None, area: str | None
+) -> tuple[str, str, str | None]:
+    """The checked query (422 naming each bad or missing field, all at once, rather than the
+    framework's 400 for the first one missing), then the caller's areas (403)."""
+    normalised = checked_query(program or "", period or "", area)
     if user.role == CASEWORKER and (normalised is None or not covers(user, normalised)):
         raise PermissionDeniedException("the area is outside your areas; name one of yours")
-    return normalised
+    return program or "", period or "", normalised
 
 
 def checked_query(program: str, period: str, area: str | None) -> str | None:
@@ -131,9 +134,11 @@ def checked_query(program: str, period: str, area: str | None) -> str | None:
     (also the national side's and the console's check)."""
     problems = []
     if program not in PROGRAMS:
-        problems.append(FieldProblem("program", f"must be one of {', '.join(PROGRAMS)}"))
+        given = "is required" if not program else "is not a programme"
+        problems.append(FieldProblem("program", f"{given}: one of {', '.join(PROGRAMS)}"))
     if PERIOD.match(period) is None:
-        problems.append(FieldProblem("period", "must be a month YYYY-MM"))
+        given = "is required" if not period else "must be a month"
+        problems.append(FieldProblem("period", f"{given}: a month YYYY-MM, such as 2026-12"))
     normalised = None
     if area is not None:
         try:
